@@ -1,0 +1,215 @@
+package dev.fanout.server;
+
+import dev.fanout.ice.net.DatagramDispatcher;
+import dev.fanout.ice.net.MediaPort;
+import dev.fanout.ice.net.NettyTransport;
+import dev.fanout.rtp.srtp.SrtpCrypto;
+import dev.fanout.server.auth.AccessTokens;
+import dev.fanout.server.config.FanoutConfig;
+import dev.fanout.server.http.HttpApi;
+import dev.fanout.server.http.HttpServer;
+import dev.fanout.server.http.PingOnlySignaling;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Fanout server: the HTTP/WebSocket listener and the shared UDP media port, each on its
+ * own event-loop group. {@link #start} binds both or neither; {@link #close} stops within about
+ * two seconds.
+ */
+public final class FanoutServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FanoutServer.class);
+  /** Time given to open HTTP connections to finish before they are closed. */
+  private static final long HTTP_GRACE_MILLIS = 1000;
+
+  private final FanoutConfig config;
+  private final NettyTransport transport;
+  private final EventLoopGroup httpGroup;
+  private final EventLoopGroup mediaGroup;
+  private final MediaPort mediaPort;
+  private final HttpServer http;
+  private final Metrics metrics;
+  private final AccessTokens tokens;
+  private final long startNanos = System.nanoTime();
+  private volatile boolean closed;
+
+  private FanoutServer(FanoutConfig config, NettyTransport transport, EventLoopGroup httpGroup,
+      EventLoopGroup mediaGroup, MediaPort mediaPort, HttpServer http, Metrics metrics,
+      AccessTokens tokens) {
+    this.config = config;
+    this.transport = transport;
+    this.httpGroup = httpGroup;
+    this.mediaGroup = mediaGroup;
+    this.mediaPort = mediaPort;
+    this.http = http;
+    this.metrics = metrics;
+    this.tokens = tokens;
+  }
+
+  /**
+   * Starts a server for a validated configuration. A bind failure closes whatever was already
+   * started and is rethrown.
+   */
+  public static FanoutServer start(FanoutConfig config) throws Exception {
+    config.validate();
+    NettyTransport transport = NettyTransport.detect();
+    EventLoopGroup httpGroup = transport.newEventLoopGroup(2, "fanout-http");
+    EventLoopGroup mediaGroup = transport.newEventLoopGroup(
+        Runtime.getRuntime().availableProcessors(), "fanout-media");
+    MediaPort mediaPort = null;
+    try {
+      InetSocketAddress mediaAddress = new InetSocketAddress(config.mediaBind(), config.media.port);
+      try {
+        mediaPort = MediaPort.bind(transport, mediaGroup, mediaAddress, DatagramDispatcher.DROP_ALL);
+      } catch (java.io.IOException e) {
+        throw bindFailure("media UDP", mediaAddress, e);
+      }
+      AccessTokens tokens = new AccessTokens(config.keys, Clock.systemUTC());
+      MediaPort port = mediaPort;
+      Metrics metrics = new Metrics(port.stats(), () -> 0, () -> 0);
+      FanoutServer[] self = new FanoutServer[1];
+      HttpApi api = new HttpApi(
+          () -> self[0].health(),
+          metrics::scrape,
+          metrics.contentType(),
+          config.dev ? (room, identity) -> self[0].mintDevToken(room, identity) : null,
+          PingOnlySignaling::new,
+          config.limits.maxMessageBytes);
+      InetSocketAddress httpAddress = new InetSocketAddress(config.httpBind(), config.http.port);
+      HttpServer http;
+      try {
+        http = HttpServer.bind(httpGroup, transport.serverSocketChannelClass(), httpAddress, api);
+      } catch (java.io.IOException e) {
+        throw bindFailure("HTTP", httpAddress, e);
+      }
+      self[0] = new FanoutServer(config, transport, httpGroup, mediaGroup, port, http, metrics, tokens);
+      return self[0];
+    } catch (Exception | Error e) {
+      if (mediaPort != null) {
+        mediaPort.close();
+      }
+      shutdown(httpGroup, mediaGroup);
+      throw e;
+    }
+  }
+
+  private static java.net.BindException bindFailure(String what, InetSocketAddress a, Exception e) {
+    String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+    // Epoll reports "bind(..) failed: Address already in use"; keep only the reason.
+    int colon = reason.lastIndexOf(": ");
+    if (reason.startsWith("bind(") && colon > 0) {
+      reason = reason.substring(colon + 2);
+    }
+    java.net.BindException b = new java.net.BindException("cannot bind " + what + " to " + hostPort(a) + ": " + reason);
+    b.initCause(e);
+    return b;
+  }
+
+  private String mintDevToken(String room, String identity) {
+    String key = config.keys.keySet().iterator().next();
+    return tokens.mint(key,
+        new AccessTokens.Grant(room, identity, identity, true, true, null), Duration.ofHours(6));
+  }
+
+  /** The body of {@code /healthz}. */
+  public Map<String, Object> health() {
+    Map<String, Object> h = new LinkedHashMap<>();
+    h.put("status", closed ? "stopping" : "ok");
+    h.put("version", BuildInfo.version());
+    h.put("uptimeSeconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos));
+    h.put("rooms", 0);
+    h.put("participants", 0);
+    Map<String, Object> media = new LinkedHashMap<>();
+    media.put("port", mediaPort.localAddress().getPort());
+    media.put("transport", transport.displayName());
+    media.put("recvmmsg", mediaPort.batchedReceive());
+    media.put("srtpOpenSsl", SrtpCrypto.isOpenSslLoaded());
+    media.put("received", mediaPort.stats().snapshot());
+    h.put("media", media);
+    return h;
+  }
+
+  /** The one line logged when the server is up. */
+  public String startLine() {
+    return "Fanout " + BuildInfo.version() + " started"
+        + (config.dev ? " in dev mode" : "")
+        + ": http " + hostPort(httpAddress()) + " (WebSocket " + HttpServer.RTC_PATH + ")"
+        + ", media udp " + hostPort(mediaAddress())
+        + " via " + transport.displayName() + (mediaPort.batchedReceive() ? " with recvmmsg" : "")
+        + (transport == NettyTransport.NIO && NettyTransport.epollUnavailableReason() != null
+            ? " (epoll unavailable: " + NettyTransport.epollUnavailableReason() + ")" : "")
+        + ", advertised " + advertisedIps()
+        + ", SRTP crypto " + (SrtpCrypto.isOpenSslLoaded() ? "OpenSSL (jitsi-srtp native)" : "Java (OpenSSL not loaded)");
+  }
+
+  /** Host candidates' addresses: the configured ones, else the bind address (loopback for any). */
+  public List<String> advertisedIps() {
+    if (!config.media.advertisedIps.isEmpty()) {
+      return List.copyOf(config.media.advertisedIps);
+    }
+    List<String> ips = new ArrayList<>();
+    InetSocketAddress media = mediaAddress();
+    ips.add(media.getAddress().isAnyLocalAddress() ? "127.0.0.1" : media.getAddress().getHostAddress());
+    return ips;
+  }
+
+  public InetSocketAddress httpAddress() {
+    return http.localAddress();
+  }
+
+  public InetSocketAddress mediaAddress() {
+    return mediaPort.localAddress();
+  }
+
+  public MediaPort mediaPort() {
+    return mediaPort;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  public AccessTokens tokens() {
+    return tokens;
+  }
+
+  public FanoutConfig config() {
+    return config;
+  }
+
+  /** Stops accepting, lets HTTP finish for up to a second, closes every socket and thread. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    http.close(HTTP_GRACE_MILLIS);
+    mediaPort.close();
+    shutdown(httpGroup, mediaGroup);
+    LOG.info("Fanout stopped");
+  }
+
+  private static void shutdown(EventLoopGroup... groups) {
+    for (EventLoopGroup g : groups) {
+      g.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS);
+    }
+    for (EventLoopGroup g : groups) {
+      g.terminationFuture().awaitUninterruptibly(1000);
+    }
+  }
+
+  static String hostPort(InetSocketAddress a) {
+    String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+}

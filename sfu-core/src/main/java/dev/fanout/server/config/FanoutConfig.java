@@ -1,0 +1,105 @@
+package dev.fanout.server.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server's configuration. Layers are applied in this order, each overriding the one before:
+ * built-in defaults, the YAML file ({@code --config}), {@code FANOUT_*} environment variables,
+ * command-line flags. {@link ConfigLoader} does the layering; {@link #validate()} the checks.
+ *
+ * <p>Mutable on purpose while loading (Jackson updates it in place); treat it as read-only once
+ * the server has started.
+ */
+public final class FanoutConfig {
+
+  /** HTTP and WebSocket listener. */
+  public static final class Http {
+    /** Null: 127.0.0.1 in dev mode, 0.0.0.0 otherwise. */
+    @JsonProperty public String bind;
+    @JsonProperty public int port = 8080;
+  }
+
+  /** The single UDP media port shared by every transport. */
+  public static final class Media {
+    /** Null: 127.0.0.1 in dev mode, 0.0.0.0 otherwise. */
+    @JsonProperty public String bind;
+    @JsonProperty public int port = 10000;
+    /**
+     * Addresses advertised as host candidates, e.g. a public address for a 1:1 NAT mapping.
+     * Empty: the bind address, or 127.0.0.1 when bound to the wildcard address.
+     */
+    @JsonProperty public List<String> advertisedIps = new ArrayList<>();
+  }
+
+  /** Limits that protect the server from one room or client taking everything. */
+  public static final class Limits {
+    @JsonProperty public int maxParticipantsPerRoom = 100;
+    @JsonProperty public int maxTracksPerParticipant = 8;
+    @JsonProperty public int maxMessageBytes = 64 * 1024;
+  }
+
+  @JsonProperty public Http http = new Http();
+  @JsonProperty public Media media = new Media();
+  @JsonProperty public Limits limits = new Limits();
+  /** API key to secret; tokens are HS256 JWTs signed with the secret, {@code iss} = the key. */
+  @JsonProperty public Map<String, String> keys = new LinkedHashMap<>();
+  /** Development mode: loopback binds, a generated key, {@code /dev/token}. */
+  @JsonProperty public boolean dev = false;
+  /** Root log level: error, warn, info, debug or trace. */
+  @JsonProperty public String logLevel = "info";
+
+  /** The HTTP bind address in effect. */
+  public String httpBind() {
+    return http.bind != null ? http.bind : dev ? "127.0.0.1" : "0.0.0.0";
+  }
+
+  /** The media bind address in effect. */
+  public String mediaBind() {
+    return media.bind != null ? media.bind : dev ? "127.0.0.1" : "0.0.0.0";
+  }
+
+  /** Minimum secret length: HS256 needs a 256-bit key (RFC 7518 §3.2). */
+  public static final int MIN_SECRET_LENGTH = 32;
+
+  /** Checks the merged configuration; throws {@link ConfigException} with a one-line reason. */
+  public void validate() {
+    checkPort("http.port", http.port);
+    checkPort("media.port", media.port);
+    if (!List.of("error", "warn", "info", "debug", "trace").contains(logLevel.toLowerCase())) {
+      throw new ConfigException(
+          "logLevel must be one of error, warn, info, debug, trace; got '" + logLevel + "'");
+    }
+    if (keys.isEmpty() && !dev) {
+      throw new ConfigException(
+          "no API keys configured: add 'keys' to the config file, set FANOUT_KEYS=key:secret, "
+              + "pass --key key:secret, or run with --dev");
+    }
+    keys.forEach(
+        (key, secret) -> {
+          if (key == null || key.isBlank()) {
+            throw new ConfigException("an API key name is empty");
+          }
+          if (secret == null || secret.length() < MIN_SECRET_LENGTH) {
+            throw new ConfigException(
+                "the secret of API key '" + key + "' must be at least " + MIN_SECRET_LENGTH
+                    + " characters");
+          }
+        });
+    if (limits.maxParticipantsPerRoom < 1
+        || limits.maxTracksPerParticipant < 1
+        || limits.maxMessageBytes < 1024) {
+      throw new ConfigException(
+          "limits must be positive (maxMessageBytes at least 1024)");
+    }
+  }
+
+  private static void checkPort(String name, int port) {
+    if (port < 0 || port > 65535) {
+      throw new ConfigException(name + " must be 0..65535, got " + port);
+    }
+  }
+}
