@@ -8,7 +8,10 @@ import dev.fanout.server.auth.AccessTokens;
 import dev.fanout.server.config.FanoutConfig;
 import dev.fanout.server.http.HttpApi;
 import dev.fanout.server.http.HttpServer;
-import dev.fanout.server.http.PingOnlySignaling;
+import dev.fanout.server.room.RoomManager;
+import dev.fanout.server.signaling.RoomMediaHandler;
+import dev.fanout.server.signaling.SignalingSession;
+import dev.fanout.server.signaling.WebSocketSignalingHandler;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -39,12 +42,14 @@ public final class FanoutServer implements AutoCloseable {
   private final HttpServer http;
   private final Metrics metrics;
   private final AccessTokens tokens;
+  private final RoomManager rooms;
   private final long startNanos = System.nanoTime();
   private volatile boolean closed;
 
   private FanoutServer(FanoutConfig config, NettyTransport transport, EventLoopGroup httpGroup,
       EventLoopGroup mediaGroup, MediaPort mediaPort, HttpServer http, Metrics metrics,
-      AccessTokens tokens) {
+      AccessTokens tokens, RoomManager rooms) {
+    this.rooms = rooms;
     this.config = config;
     this.transport = transport;
     this.httpGroup = httpGroup;
@@ -75,14 +80,19 @@ public final class FanoutServer implements AutoCloseable {
       }
       AccessTokens tokens = new AccessTokens(config.keys, Clock.systemUTC());
       MediaPort port = mediaPort;
-      Metrics metrics = new Metrics(port.stats(), () -> 0, () -> 0);
+      // Rooms live on the media port's event loop, so packets and room state never cross threads.
+      RoomManager rooms = new RoomManager(() -> port.channel().eventLoop(), config.limits.maxParticipantsPerRoom);
+      RoomMediaHandler media = new dev.fanout.server.media.MediaService(config);
+      Metrics metrics = new Metrics(port.stats(), rooms::roomCount, rooms::participantCount);
       FanoutServer[] self = new FanoutServer[1];
       HttpApi api = new HttpApi(
           () -> self[0].health(),
           metrics::scrape,
           metrics.contentType(),
           config.dev ? (room, identity) -> self[0].mintDevToken(room, identity) : null,
-          PingOnlySignaling::new,
+          () -> new WebSocketSignalingHandler(
+              connection -> new SignalingSession(connection, tokens, rooms, media),
+              config.limits.maxMessageBytes),
           config.limits.maxMessageBytes);
       InetSocketAddress httpAddress = new InetSocketAddress(config.httpBind(), config.http.port);
       HttpServer http;
@@ -91,7 +101,7 @@ public final class FanoutServer implements AutoCloseable {
       } catch (java.io.IOException e) {
         throw bindFailure("HTTP", httpAddress, e);
       }
-      self[0] = new FanoutServer(config, transport, httpGroup, mediaGroup, port, http, metrics, tokens);
+      self[0] = new FanoutServer(config, transport, httpGroup, mediaGroup, port, http, metrics, tokens, rooms);
       return self[0];
     } catch (Exception | Error e) {
       if (mediaPort != null) {
@@ -126,8 +136,8 @@ public final class FanoutServer implements AutoCloseable {
     h.put("status", closed ? "stopping" : "ok");
     h.put("version", BuildInfo.version());
     h.put("uptimeSeconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos));
-    h.put("rooms", 0);
-    h.put("participants", 0);
+    h.put("rooms", rooms.roomCount());
+    h.put("participants", rooms.participantCount());
     Map<String, Object> media = new LinkedHashMap<>();
     media.put("port", mediaPort.localAddress().getPort());
     media.put("transport", transport.displayName());
@@ -176,6 +186,10 @@ public final class FanoutServer implements AutoCloseable {
 
   public Metrics metrics() {
     return metrics;
+  }
+
+  public RoomManager rooms() {
+    return rooms;
   }
 
   public AccessTokens tokens() {

@@ -134,9 +134,9 @@ class FanoutServerTest {
     ws.sendPing(ByteBuffer.wrap(new byte[] {1, 2, 3}));
     assertThat(pong.get(5, TimeUnit.SECONDS)).isEqualTo(ByteBuffer.wrap(new byte[] {1, 2, 3}));
 
-    ws.sendText("{\"v\":1,\"type\":\"ping\",\"id\":7}", true);
+    ws.sendText("{\"v\":1,\"method\":\"ping\",\"id\":7}", true);
     JsonNode reply = JSON.readTree(text.get(5, TimeUnit.SECONDS));
-    assertThat(reply.get("type").asText()).isEqualTo("pong");
+    assertThat(reply.get("result").isObject()).isTrue();
     assertThat(reply.get("id").asInt()).isEqualTo(7);
     ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
   }

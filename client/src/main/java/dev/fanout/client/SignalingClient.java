@@ -1,0 +1,191 @@
+package dev.fanout.client;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * The client side of Fanout's {@code /rtc} signaling protocol, version 1 (docs/protocol.md):
+ * requests with correlated responses, and server events delivered to a listener.
+ */
+public final class SignalingClient implements AutoCloseable {
+  public static final ObjectMapper JSON = new ObjectMapper();
+
+  private final WebSocket ws;
+  private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+  private final AtomicLong ids = new AtomicLong();
+  private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  private volatile BiConsumer<String, JsonNode> events = (name, data) -> {};
+
+  private SignalingClient(WebSocket ws) {
+    this.ws = ws;
+  }
+
+  /** Opens a connection to {@code ws://host:port/rtc}. */
+  public static SignalingClient connect(URI uri, Duration timeout) throws Exception {
+    SignalingClient[] self = new SignalingClient[1];
+    CompletableFuture<SignalingClient> ready = new CompletableFuture<>();
+    Listener listener = new Listener(ready);
+    WebSocket ws = HttpClient.newBuilder().connectTimeout(timeout).build()
+        .newWebSocketBuilder().connectTimeout(timeout)
+        .buildAsync(uri, listener).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    self[0] = new SignalingClient(ws);
+    listener.client = self[0];
+    ready.complete(self[0]);
+    return self[0];
+  }
+
+  /** Receives every event as (name, data). Replaces the previous listener. */
+  public void onEvent(BiConsumer<String, JsonNode> listener) {
+    this.events = listener;
+  }
+
+  /**
+   * Sends a request; the future completes with {@code result}, or exceptionally with a
+   * {@link SignalingError} carrying the server's code.
+   */
+  public CompletableFuture<JsonNode> request(String method, ObjectNode params) {
+    long id = ids.incrementAndGet();
+    ObjectNode m = JSON.createObjectNode();
+    m.put("v", 1);
+    m.put("id", id);
+    m.put("method", method);
+    m.set("params", params == null ? JSON.createObjectNode() : params);
+    CompletableFuture<JsonNode> f = new CompletableFuture<>();
+    pending.put(id, f);
+    sendRaw(m.toString());
+    return f;
+  }
+
+  /** Sends a request and waits for its result. */
+  public JsonNode call(String method, ObjectNode params, Duration timeout) throws Exception {
+    try {
+      return request(method, params).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof SignalingError se) {
+        throw se;
+      }
+      throw e;
+    }
+  }
+
+  /** Sends raw text, for tests of malformed input. */
+  public void sendRaw(String text) {
+    synchronized (ws) {
+      ws.sendText(text, true).join();
+    }
+  }
+
+  /** Completes with the close status when the server closes the connection. */
+  public CompletableFuture<Integer> closed() {
+    return closed;
+  }
+
+  /** Drops the TCP connection without a close handshake, as a lost network would. */
+  public void abort() {
+    ws.abort();
+  }
+
+  @Override
+  public void close() {
+    if (!ws.isOutputClosed()) {
+      try {
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(2, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        ws.abort();
+      }
+    }
+  }
+
+  private void onText(String text) {
+    JsonNode m;
+    try {
+      m = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      return;
+    }
+    if (m.has("event")) {
+      events.accept(m.get("event").asText(), m.path("data"));
+      return;
+    }
+    JsonNode id = m.get("id");
+    CompletableFuture<JsonNode> f = id == null || !id.canConvertToLong() ? null : pending.remove(id.asLong());
+    if (f == null) {
+      // An error that could not be correlated (e.g. malformed JSON) goes to the event listener.
+      events.accept("error", m.path("error"));
+      return;
+    }
+    if (m.has("error")) {
+      f.completeExceptionally(new SignalingError(m.get("error").path("code").asText(), m.get("error").path("message").asText()));
+    } else {
+      f.complete(m.path("result"));
+    }
+  }
+
+  private void ended(int status) {
+    closed.complete(status);
+    pending.values().forEach(f -> f.completeExceptionally(
+        new SignalingError("CONNECTION_CLOSED", "the connection closed with status " + status)));
+    pending.clear();
+  }
+
+  /** An error response. */
+  public static final class SignalingError extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final String code;
+
+    public SignalingError(String code, String message) {
+      super(code + ": " + message);
+      this.code = code;
+    }
+
+    public String code() {
+      return code;
+    }
+  }
+
+  private static final class Listener implements WebSocket.Listener {
+    private final CompletableFuture<SignalingClient> ready;
+    private final StringBuilder partial = new StringBuilder();
+    volatile SignalingClient client;
+
+    Listener(CompletableFuture<SignalingClient> ready) {
+      this.ready = ready;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        String text = partial.toString();
+        partial.setLength(0);
+        ready.thenAccept(c -> c.onText(text)).join();
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      ready.thenAccept(c -> c.ended(statusCode));
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      ready.thenAccept(c -> c.ended(-1));
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.fanout.server.room;
+
+import io.netty.channel.EventLoop;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Opens rooms on demand and closes them when the last participant leaves. Each room is pinned to
+ * one event loop for its whole life.
+ */
+public final class RoomManager {
+  private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
+  private final AtomicLong participants = new AtomicLong();
+  private final Supplier<EventLoop> loops;
+  private final int maxParticipantsPerRoom;
+
+  /** @param loops picks the event loop of a new room */
+  public RoomManager(Supplier<EventLoop> loops, int maxParticipantsPerRoom) {
+    this.loops = loops;
+    this.maxParticipantsPerRoom = maxParticipantsPerRoom;
+  }
+
+  /** The room with this name, opened if needed. */
+  public Room room(String name) {
+    return rooms.computeIfAbsent(name, n -> new Room(n, loops.get(), maxParticipantsPerRoom, this));
+  }
+
+  /** The room with this name if open. */
+  public Room existing(String name) {
+    return rooms.get(name);
+  }
+
+  /** Whether {@code room} is still the open room of its name (it may have closed meanwhile). */
+  public boolean isOpen(Room room) {
+    return rooms.get(room.name()) == room;
+  }
+
+  public Collection<Room> rooms() {
+    return Collections.unmodifiableCollection(rooms.values());
+  }
+
+  public long roomCount() {
+    return rooms.size();
+  }
+
+  public long participantCount() {
+    return participants.get();
+  }
+
+  void participantCountChanged(int delta) {
+    participants.addAndGet(delta);
+  }
+
+  void closeIfEmpty(Room room) {
+    // Called on the room's loop; a join racing with this close runs on the same loop after it and
+    // re-opens the room through room(name), which then creates a fresh one.
+    if (room.participants().isEmpty()) {
+      rooms.remove(room.name(), room);
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package dev.fanout.server.signaling;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.server.auth.AccessTokens;
+import dev.fanout.server.auth.InvalidTokenException;
+import dev.fanout.server.room.ClientConnection;
+import dev.fanout.server.room.Participant;
+import dev.fanout.server.room.Room;
+import dev.fanout.server.room.RoomManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of one {@code /rtc} connection: parses requests, hops to the room's event loop
+ * and answers. Requests of one session are handled in the order they arrive.
+ */
+public final class SignalingSession {
+  private static final Logger LOG = LoggerFactory.getLogger(SignalingSession.class);
+
+  private final ClientConnection connection;
+  private final AccessTokens tokens;
+  private final RoomManager rooms;
+  private final RoomMediaHandler media;
+  /** Set once join is accepted (on the connection's thread); read there only. */
+  private Room room;
+  /** Set on the room's loop once the join ran. */
+  private volatile Participant participant;
+  private volatile boolean closed;
+
+  public SignalingSession(ClientConnection connection, AccessTokens tokens, RoomManager rooms,
+      RoomMediaHandler media) {
+    this.connection = connection;
+    this.tokens = tokens;
+    this.rooms = rooms;
+    this.media = media;
+  }
+
+  /** Handles one text message from the client. Called on the connection's event loop. */
+  public void onMessage(String text) {
+    Request req;
+    try {
+      req = SignalingCodec.parse(text);
+    } catch (SignalingCodec.RequestException e) {
+      connection.send(SignalingCodec.error(e.id(), e.code(), e.getMessage()));
+      return;
+    }
+    switch (req.method()) {
+      case "ping" -> respond(req, null);
+      case "join" -> join(req);
+      default -> {
+        if (room == null) {
+          fail(req, ErrorCode.NOT_JOINED, "join first");
+          return;
+        }
+        Room r = room;
+        r.loop().execute(() -> inRoom(r, req));
+      }
+    }
+  }
+
+  private void join(Request req) {
+    if (room != null) {
+      fail(req, ErrorCode.ALREADY_JOINED, "this connection already joined room '" + room.name() + "'");
+      return;
+    }
+    AccessTokens.Grant grant;
+    try {
+      grant = tokens.verify(req.string("token"));
+    } catch (InvalidTokenException e) {
+      fail(req, ErrorCode.UNAUTHORIZED, e.getMessage());
+      return;
+    } catch (SignalingException e) {
+      fail(req, e.code(), e.getMessage());
+      return;
+    }
+    Room r = rooms.room(grant.room());
+    room = r;
+    r.loop().execute(() -> joinOnLoop(r, grant, req));
+  }
+
+  private void joinOnLoop(Room r, AccessTokens.Grant grant, Request req) {
+    if (closed) {
+      return;
+    }
+    if (!rooms.isOpen(r)) {
+      // The room closed between lookup and now; open it again (on its new loop) and retry there.
+      Room fresh = rooms.room(grant.room());
+      room = fresh;
+      fresh.loop().execute(() -> joinOnLoop(fresh, grant, req));
+      return;
+    }
+    try {
+      Participant p = r.join(grant, connection);
+      participant = p;
+      media.joined(r, p);
+      respond(req, r.snapshotFor(p));
+    } catch (SignalingException e) {
+      room = null;
+      fail(req, e.code(), e.getMessage());
+    }
+  }
+
+  private void inRoom(Room r, Request req) {
+    Participant p = participant;
+    if (p == null || r.participant(p.identity()) != p) {
+      fail(req, ErrorCode.NOT_JOINED, "not in a room (left, replaced or not yet joined)");
+      return;
+    }
+    try {
+      JsonNode result = switch (req.method()) {
+        case "leave" -> {
+          r.remove(p, "left");
+          media.left(r, p);
+          yield null;
+        }
+        case "mute" -> {
+          r.setMuted(p, req.string("trackId"), req.bool("muted"));
+          media.muted(r, p, req.string("trackId"), req.bool("muted"));
+          yield null;
+        }
+        default -> media.handle(r, p, req);
+      };
+      respond(req, result);
+    } catch (SignalingException e) {
+      fail(req, e.code(), e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.warn("room {}: {} failed on {}: {}", r.name(), p.identity(), req.method(), e.toString(), e);
+      fail(req, ErrorCode.INTERNAL_ERROR, "the server failed to handle " + req.method());
+    }
+  }
+
+  /** The connection closed (by either side). Called once, on the connection's event loop. */
+  public void onClose(String reason) {
+    closed = true;
+    Room r = room;
+    if (r == null) {
+      return;
+    }
+    r.loop().execute(() -> {
+      Participant p = participant;
+      if (p != null && r.participant(p.identity()) == p) {
+        r.remove(p, reason);
+        media.left(r, p);
+      }
+    });
+  }
+
+  private void respond(Request req, JsonNode result) {
+    connection.send(SignalingCodec.result(req.id(), result == null ? SignalingCodec.JSON.createObjectNode() : result));
+  }
+
+  private void fail(Request req, ErrorCode code, String message) {
+    connection.send(SignalingCodec.error(req.id(), code, message));
+  }
+
+  /** For tests. */
+  Participant participant() {
+    return participant;
+  }
+
+  static ObjectNode emptyObject() {
+    return SignalingCodec.JSON.createObjectNode();
+  }
+}
