@@ -22,7 +22,7 @@ import java.util.List;
  */
 class ParserFuzzTest {
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "2m")
   void rtpPacket(byte[] data) {
     RtpPacket p;
     try {
@@ -55,7 +55,7 @@ class ParserFuzzTest {
     }
   }
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "2m")
   void rtcpCompound(byte[] data) {
     List<RtcpPacket> packets;
     try {
@@ -68,7 +68,7 @@ class ParserFuzzTest {
     }
   }
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "1m")
   void vp8Descriptor(byte[] data) {
     try {
       Vp8Descriptor d = new Vp8Descriptor().parse(data, 0, data.length);
@@ -78,7 +78,7 @@ class ParserFuzzTest {
     }
   }
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "1m")
   void vp9Descriptor(byte[] data) {
     try {
       Vp9Descriptor d = new Vp9Descriptor().parse(data, 0, data.length);
@@ -88,7 +88,7 @@ class ParserFuzzTest {
     }
   }
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "1m")
   void h264Payload(byte[] data) {
     try {
       new H264Payload().parse(data, 0, data.length);
@@ -97,7 +97,7 @@ class ParserFuzzTest {
     }
   }
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "1m")
   void av1DependencyDescriptor(byte[] data) {
     try {
       new Av1DependencyDescriptor().parse(data, 0, data.length);
