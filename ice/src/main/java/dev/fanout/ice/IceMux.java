@@ -217,7 +217,8 @@ public final class IceMux implements DatagramDispatcher {
   private void onMedia(PacketClass cls, DatagramPacket packet) {
     InetSocketAddress sender = packet.sender();
     IceTransport t = byAddress.get(sender);
-    if (t == null) {
+    // A transport closed from another thread keeps its addresses until the clean-up task runs.
+    if (t == null || t.state().terminal()) {
       stats.unvalidatedDropped.increment();
       logBadInput("{} datagram from unvalidated address {}", cls, sender);
       packet.release();
