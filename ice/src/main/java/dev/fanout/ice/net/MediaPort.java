@@ -103,6 +103,11 @@ public final class MediaPort implements AutoCloseable {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      dispatcher.attach(ctx.channel());
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (!(msg instanceof DatagramPacket packet)) {
         ReferenceCountUtil.release(msg);
@@ -114,7 +119,12 @@ public final class MediaPort implements AutoCloseable {
         packet.release();
         return;
       }
-      dispatcher.dispatch(cls, packet);
+      try {
+        dispatcher.dispatch(cls, packet);
+      } catch (RuntimeException e) {
+        // The dispatcher owned the packet; a bug there must not reach the shared port's pipeline.
+        LOG.warn("datagram dispatcher failed", e);
+      }
     }
 
     @Override
