@@ -40,7 +40,7 @@ public record Bye(List<Integer> ssrcs, String reason) implements RtcpPacket {
     if (p < off + len) {
       int reasonLen = b[p] & 0xff;
       Rtcp.requireLength("BYE reason", 1 + reasonLen, off + len - p);
-      reason = new String(b, p + 1, reasonLen, StandardCharsets.UTF_8);
+      reason = Rtcp.text(b, p + 1, reasonLen);
     }
     return new Bye(ssrcs, reason);
   }

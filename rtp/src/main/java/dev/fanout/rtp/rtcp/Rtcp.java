@@ -2,6 +2,7 @@ package dev.fanout.rtp.rtcp;
 
 import dev.fanout.rtp.Bytes;
 import dev.fanout.rtp.RtpFormatException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Constants and static accessors for the RTCP common header (RFC 3550 §6.4), and the RTP/RTCP
@@ -89,6 +90,19 @@ public final class Rtcp {
     if (available < needed) {
       throw RtpFormatException.truncated(what, needed, available);
     }
+  }
+
+  /**
+   * Decodes an SDES item or BYE reason (at most 255 bytes of UTF-8). Invalid sequences become
+   * U+FFFD, which takes three bytes to write back; text that would then no longer fit its
+   * one-byte length is a format error rather than a value no writer could reproduce.
+   */
+  static String text(byte[] b, int off, int len) {
+    String text = new String(b, off, len, StandardCharsets.UTF_8);
+    if (text.length() * 3 > 255 && text.getBytes(StandardCharsets.UTF_8).length > 255) {
+      throw new RtpFormatException("RTCP text of " + len + " bytes is not UTF-8");
+    }
+    return text;
   }
 
   static void requireSpace(byte[] dst, int off, int size) {

@@ -87,7 +87,7 @@ public record SourceDescription(List<Chunk> chunks) implements RtcpPacket {
         Rtcp.requireLength("SDES item header", 2, end - p);
         int itemLen = b[p + 1] & 0xff;
         Rtcp.requireLength("SDES item", 2 + itemLen, end - p);
-        items.add(new Item(type, new String(b, p + 2, itemLen, StandardCharsets.UTF_8)));
+        items.add(new Item(type, Rtcp.text(b, p + 2, itemLen)));
         p += 2 + itemLen;
       }
       if (p > end) {

@@ -295,6 +295,25 @@ class RtcpPacketsTest {
     assertThatThrownBy(() -> RtcpCompound.parse(b)).isInstanceOf(RtpFormatException.class);
   }
 
+  /** Found by fuzzing: invalid UTF-8 decodes to U+FFFD, three bytes each when written back. */
+  @Test
+  void textThatIsNotUtf8AndCannotBeWrittenBackIsATypedFailure() {
+    byte[] bye = new byte[4 + 4 + 104];
+    System.arraycopy(Hex.bytes("81cb001b 11223344 64"), 0, bye, 0, 9); // SC=1, reason of 100 bytes
+    java.util.Arrays.fill(bye, 9, 109, (byte) 0xff);
+    assertThatThrownBy(() -> RtcpCompound.parse(bye)).isInstanceOf(RtpFormatException.class);
+
+    byte[] sdes = new byte[4 + 4 + 104];
+    System.arraycopy(Hex.bytes("81ca001b 11223344 0164"), 0, sdes, 0, 10); // CNAME of 100 bytes
+    java.util.Arrays.fill(sdes, 10, 110, (byte) 0xff);
+    assertThatThrownBy(() -> RtcpCompound.parse(sdes)).isInstanceOf(RtpFormatException.class);
+
+    // a short invalid sequence still fits once replaced, and then writes back canonically
+    Bye lenient = (Bye) single(Hex.bytes("81cb0002 11223344 01ff0000"));
+    assertThat(lenient.reason()).isEqualTo("\ufffd");
+    assertThat(RtcpCompound.parse(lenient.toByteArray())).containsExactly(lenient);
+  }
+
   private static RtcpPacket single(byte[] bytes) {
     List<RtcpPacket> packets = RtcpCompound.parse(bytes);
     assertThat(packets).hasSize(1);
