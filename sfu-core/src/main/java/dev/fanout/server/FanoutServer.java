@@ -1,6 +1,10 @@
 package dev.fanout.server;
 
-import dev.fanout.ice.net.DatagramDispatcher;
+import dev.fanout.dtls.DtlsCertificate;
+import dev.fanout.dtls.DtlsStack;
+import dev.fanout.ice.IceMux;
+import dev.fanout.server.media.MediaEngine;
+import dev.fanout.server.media.MediaService;
 import dev.fanout.ice.net.MediaPort;
 import dev.fanout.ice.net.NettyTransport;
 import dev.fanout.rtp.srtp.SrtpCrypto;
@@ -43,13 +47,15 @@ public final class FanoutServer implements AutoCloseable {
   private final Metrics metrics;
   private final AccessTokens tokens;
   private final RoomManager rooms;
+  private final MediaEngine engine;
   private final long startNanos = System.nanoTime();
   private volatile boolean closed;
 
   private FanoutServer(FanoutConfig config, NettyTransport transport, EventLoopGroup httpGroup,
       EventLoopGroup mediaGroup, MediaPort mediaPort, HttpServer http, Metrics metrics,
-      AccessTokens tokens, RoomManager rooms) {
+      AccessTokens tokens, RoomManager rooms, MediaEngine engine) {
     this.rooms = rooms;
+    this.engine = engine;
     this.config = config;
     this.transport = transport;
     this.httpGroup = httpGroup;
@@ -68,13 +74,15 @@ public final class FanoutServer implements AutoCloseable {
     config.validate();
     NettyTransport transport = NettyTransport.detect();
     EventLoopGroup httpGroup = transport.newEventLoopGroup(2, "fanout-http");
-    EventLoopGroup mediaGroup = transport.newEventLoopGroup(
-        Runtime.getRuntime().availableProcessors(), "fanout-media");
+    // One media channel, so one loop: it receives, forwards and runs every room.
+    EventLoopGroup mediaGroup = transport.newEventLoopGroup(1, "fanout-media");
     MediaPort mediaPort = null;
+    DtlsStack dtls = null;
     try {
+      IceMux mux = new IceMux();
       InetSocketAddress mediaAddress = new InetSocketAddress(config.mediaBind(), config.media.port);
       try {
-        mediaPort = MediaPort.bind(transport, mediaGroup, mediaAddress, DatagramDispatcher.DROP_ALL);
+        mediaPort = MediaPort.bind(transport, mediaGroup, mediaAddress, mux);
       } catch (java.io.IOException e) {
         throw bindFailure("media UDP", mediaAddress, e);
       }
@@ -82,7 +90,10 @@ public final class FanoutServer implements AutoCloseable {
       MediaPort port = mediaPort;
       // Rooms live on the media port's event loop, so packets and room state never cross threads.
       RoomManager rooms = new RoomManager(() -> port.channel().eventLoop(), config.limits.maxParticipantsPerRoom);
-      RoomMediaHandler media = new dev.fanout.server.media.MediaService(config);
+      dtls = new DtlsStack(DtlsCertificate.generate());
+      MediaEngine engine = new MediaEngine(mux, dtls, advertisedIps(config, port.localAddress()),
+          port.localAddress().getPort());
+      RoomMediaHandler media = new MediaService(config, engine);
       Metrics metrics = new Metrics(port.stats(), rooms::roomCount, rooms::participantCount);
       FanoutServer[] self = new FanoutServer[1];
       HttpApi api = new HttpApi(
@@ -101,11 +112,14 @@ public final class FanoutServer implements AutoCloseable {
       } catch (java.io.IOException e) {
         throw bindFailure("HTTP", httpAddress, e);
       }
-      self[0] = new FanoutServer(config, transport, httpGroup, mediaGroup, port, http, metrics, tokens, rooms);
+      self[0] = new FanoutServer(config, transport, httpGroup, mediaGroup, port, http, metrics, tokens, rooms, engine);
       return self[0];
     } catch (Exception | Error e) {
       if (mediaPort != null) {
         mediaPort.close();
+      }
+      if (dtls != null) {
+        dtls.close();
       }
       shutdown(httpGroup, mediaGroup);
       throw e;
@@ -144,6 +158,8 @@ public final class FanoutServer implements AutoCloseable {
     media.put("recvmmsg", mediaPort.batchedReceive());
     media.put("srtpOpenSsl", SrtpCrypto.isOpenSslLoaded());
     media.put("received", mediaPort.stats().snapshot());
+    media.put("transports", engine.mux().transportCount());
+    media.put("ice", engine.mux().stats().snapshot());
     h.put("media", media);
     return h;
   }
@@ -163,11 +179,14 @@ public final class FanoutServer implements AutoCloseable {
 
   /** Host candidates' addresses: the configured ones, else the bind address (loopback for any). */
   public List<String> advertisedIps() {
+    return advertisedIps(config, mediaAddress());
+  }
+
+  private static List<String> advertisedIps(FanoutConfig config, InetSocketAddress media) {
     if (!config.media.advertisedIps.isEmpty()) {
       return List.copyOf(config.media.advertisedIps);
     }
     List<String> ips = new ArrayList<>();
-    InetSocketAddress media = mediaAddress();
     ips.add(media.getAddress().isAnyLocalAddress() ? "127.0.0.1" : media.getAddress().getHostAddress());
     return ips;
   }
@@ -209,6 +228,7 @@ public final class FanoutServer implements AutoCloseable {
     closed = true;
     http.close(HTTP_GRACE_MILLIS);
     mediaPort.close();
+    engine.close();
     shutdown(httpGroup, mediaGroup);
     LOG.info("Fanout stopped");
   }

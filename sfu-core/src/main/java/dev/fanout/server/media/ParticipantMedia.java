@@ -1,0 +1,576 @@
+package dev.fanout.server.media;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fanout.rtp.RtpFormatException;
+import dev.fanout.rtp.RtpPacket;
+import dev.fanout.rtp.rtcp.FullIntraRequest;
+import dev.fanout.rtp.rtcp.GenericNack;
+import dev.fanout.rtp.rtcp.PictureLossIndication;
+import dev.fanout.rtp.rtcp.ReceiverReport;
+import dev.fanout.rtp.rtcp.ReportBlock;
+import dev.fanout.rtp.rtcp.Rtcp;
+import dev.fanout.rtp.rtcp.RtcpIterator;
+import dev.fanout.rtp.rtcp.RtcpPacket;
+import dev.fanout.rtp.rtcp.SenderReport;
+import dev.fanout.server.room.Participant;
+import dev.fanout.sdp.MediaKind;
+import dev.fanout.sdp.NegotiatedMedia;
+import dev.fanout.sdp.NegotiatedSession;
+import dev.fanout.sdp.Origin;
+import dev.fanout.sdp.PublishAnswer;
+import dev.fanout.sdp.PublishNegotiator;
+import dev.fanout.sdp.RtpExtensionUris;
+import dev.fanout.sdp.SdpNegotiationException;
+import dev.fanout.sdp.SdpParseException;
+import dev.fanout.sdp.SdpParser;
+import dev.fanout.sdp.SdpWriter;
+import dev.fanout.sdp.SessionDescription;
+import dev.fanout.sdp.SsrcGroup;
+import dev.fanout.sdp.SubscribeSession;
+import dev.fanout.sdp.SubscribeTrack;
+import dev.fanout.server.signaling.ErrorCode;
+import dev.fanout.server.signaling.SignalingCodec;
+import dev.fanout.server.signaling.SignalingException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The media of one participant: its publish and subscribe transports, the producers it
+ * publishes, the consumers it subscribes through, the subscribe connection's offer/answer state
+ * and the RTCP it exchanges. Everything runs on the room's loop.
+ */
+public final class ParticipantMedia implements WebRtcTransport.Listener {
+  private static final Logger LOG = LoggerFactory.getLogger(ParticipantMedia.class);
+  /** Sender SSRC of the server's own RTCP (feedback and receiver reports). */
+  static final int SERVER_SSRC = 0x46414e4f; // "FANO"
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** What a participant's media tells the room. */
+  public interface Owner {
+    /** A transport failed (ICE consent, DTLS): the participant should be removed. */
+    void transportFailed(ParticipantMedia media, String reason);
+  }
+
+  private final MediaEngine engine;
+  private final Participant participant;
+  private final EventLoop loop;
+  private final Owner owner;
+  private final String label;
+  private final long sessionId = RANDOM.nextLong() & Long.MAX_VALUE;
+  private long publishVersion;
+
+  private WebRtcTransport publish;
+  private WebRtcTransport subscribe;
+  private final Map<String, Producer> producersByMid = new LinkedHashMap<>();
+  /** SSRC → layer of a producer; a null value marks an SSRC to ignore (RTX of a publisher). */
+  private final Map<Integer, Producer.Layer> layersBySsrc = new HashMap<>();
+  private final Map<Integer, Producer> producerBySsrc = new HashMap<>();
+  private NegotiatedSession publishNegotiated;
+  private int midExtensionId = -1;
+  private int ridExtensionId = -1;
+  private int repairedRidExtensionId = -1;
+
+  private SubscribeSession subscribeSession;
+  private final Map<String, Consumer> consumersByTrack = new LinkedHashMap<>();
+  private final Map<Integer, Consumer> consumersBySsrc = new HashMap<>();
+  private int revision;
+  private boolean offerOutstanding;
+  private boolean offerNeeded;
+  private boolean offerScheduled;
+
+  private final RtpPacket view = new RtpPacket();
+  private final RtcpIterator rtcp = new RtcpIterator();
+  private final long[] clock = new long[2];
+  private final ScheduledFuture<?> reports;
+  private boolean closed;
+
+  ParticipantMedia(MediaEngine engine, Participant participant, EventLoop loop, Owner owner, String roomName) {
+    this.engine = engine;
+    this.participant = participant;
+    this.loop = loop;
+    this.owner = owner;
+    this.label = roomName + "/" + participant.identity();
+    this.reports = loop.scheduleAtFixedRate(this::sendReports, 1, 1, TimeUnit.SECONDS);
+  }
+
+  public Participant participant() {
+    return participant;
+  }
+
+  WebRtcTransport subscribeTransport() {
+    return subscribe;
+  }
+
+  boolean subscribeConnected() {
+    return subscribe != null && subscribe.connected();
+  }
+
+  public Map<String, Producer> producersByMid() {
+    return producersByMid;
+  }
+
+  // ---- publishing -----------------------------------------------------------------------------
+
+  /** One newly published section as the client described it. */
+  public record TrackRequest(String mid, String kind, String trackId) {}
+
+  /**
+   * Answers a publish offer. Returns the answer SDP; creates a producer for each requested mid
+   * and returns the producers of sections the new offer no longer sends (to be unpublished).
+   */
+  public PublishResult publish(String offerText, List<TrackRequest> requests) throws SignalingException {
+    SessionDescription offer;
+    try {
+      offer = SdpParser.parse(offerText);
+    } catch (SdpParseException e) {
+      throw new SignalingException(ErrorCode.INVALID_SDP, "offer: " + e.getMessage());
+    }
+    if (publish == null) {
+      publish = new WebRtcTransport(engine, loop, label + "/publish", this);
+    }
+    PublishAnswer answer;
+    try {
+      answer = PublishNegotiator.buildPublishAnswer(offer,
+          engine.localTransport(publish.iceUfrag(), publish.icePassword()),
+          engine.capabilities(), Origin.of(sessionId, ++publishVersion));
+    } catch (SdpNegotiationException e) {
+      throw new SignalingException(ErrorCode.INVALID_SDP, "offer: " + e.getMessage());
+    }
+    NegotiatedSession negotiated = answer.negotiated();
+    for (TrackRequest r : requests) {
+      NegotiatedMedia m = negotiated.byMid(r.mid()).orElse(null);
+      if (m == null) {
+        throw new SignalingException(ErrorCode.INVALID_PARAMS, "no media section with mid '" + r.mid() + "' in the offer");
+      }
+      if (!m.accepted()) {
+        throw new SignalingException(ErrorCode.INVALID_SDP,
+            "media section '" + r.mid() + "' offers no codec this server supports");
+      }
+      if (m.kind() == null || !m.kind().sdpName().equals(r.kind())) {
+        throw new SignalingException(ErrorCode.INVALID_PARAMS, "media section '" + r.mid() + "' is not " + r.kind());
+      }
+      if (producersByMid.containsKey(r.mid())) {
+        throw new SignalingException(ErrorCode.INVALID_PARAMS, "media section '" + r.mid() + "' is already published");
+      }
+    }
+    if (negotiated.transport() != null) {
+      try {
+        publish.start(negotiated.transport());
+      } catch (IllegalArgumentException e) {
+        throw new SignalingException(ErrorCode.INVALID_SDP, e.getMessage());
+      }
+    }
+    publishNegotiated = negotiated;
+    learnExtensionIds(negotiated);
+    List<Producer> created = new ArrayList<>();
+    for (TrackRequest r : requests) {
+      NegotiatedMedia m = negotiated.byMid(r.mid()).orElseThrow();
+      Producer p = new Producer(r.trackId(), this, m);
+      producersByMid.put(r.mid(), p);
+      registerDeclaredSsrcs(p, m);
+      created.add(p);
+    }
+    List<Producer> ended = new ArrayList<>();
+    for (Map.Entry<String, Producer> e : producersByMid.entrySet()) {
+      NegotiatedMedia m = negotiated.byMid(e.getKey()).orElse(null);
+      if (m == null || !m.accepted() || !m.direction().receives()) {
+        ended.add(e.getValue());
+      }
+    }
+    return new PublishResult(SdpWriter.write(answer.answer()), created, ended);
+  }
+
+  /** The answer and what changed. */
+  public record PublishResult(String answer, List<Producer> created, List<Producer> ended) {}
+
+  private void learnExtensionIds(NegotiatedSession negotiated) {
+    for (NegotiatedMedia m : negotiated.accepted()) {
+      OptionalInt mid = m.extensionId(RtpExtensionUris.MID);
+      if (mid.isPresent()) {
+        midExtensionId = mid.getAsInt();
+      }
+      OptionalInt rid = m.extensionId(RtpExtensionUris.RID);
+      if (rid.isPresent()) {
+        ridExtensionId = rid.getAsInt();
+      }
+      OptionalInt rrid = m.extensionId(RtpExtensionUris.REPAIRED_RID);
+      if (rrid.isPresent()) {
+        repairedRidExtensionId = rrid.getAsInt();
+      }
+    }
+  }
+
+  /** SSRCs the SDP declares: SIM layers in order, FID primaries as media and their pairs as RTX. */
+  private void registerDeclaredSsrcs(Producer p, NegotiatedMedia m) {
+    List<Long> rtx = new ArrayList<>();
+    List<Long> primaries = new ArrayList<>();
+    for (SsrcGroup g : m.ssrcGroups()) {
+      if (g.semantics().equals(SsrcGroup.FID) && g.ssrcs().size() == 2) {
+        rtx.add(g.ssrcs().get(1));
+      }
+    }
+    for (SsrcGroup g : m.ssrcGroups()) {
+      if (g.semantics().equals(SsrcGroup.SIM)) {
+        primaries.addAll(g.ssrcs());
+      }
+    }
+    if (primaries.isEmpty()) {
+      for (Long s : m.ssrcs()) {
+        if (!rtx.contains(s) && !primaries.contains(s)) {
+          primaries.add(s);
+        }
+      }
+    }
+    int rank = 0;
+    for (Long s : primaries) {
+      Producer.Layer l = p.addLayer(s.intValue(), m.rids().size() > rank ? m.rids().get(rank) : null);
+      layersBySsrc.put(s.intValue(), l);
+      producerBySsrc.put(s.intValue(), p);
+      rank++;
+    }
+    for (Long s : rtx) {
+      layersBySsrc.put(s.intValue(), null);
+    }
+  }
+
+  /** Ends a producer: forwarding stops and its SSRCs are forgotten. */
+  public void unpublish(Producer p) {
+    producersByMid.values().remove(p);
+    producerBySsrc.values().removeIf(x -> x == p);
+    layersBySsrc.entrySet().removeIf(e -> e.getValue() != null && !producerBySsrc.containsKey(e.getKey()));
+    p.close();
+  }
+
+  // ---- subscribing ----------------------------------------------------------------------------
+
+  /** Subscribes to a producer of another participant; returns the mid carrying it. */
+  public String subscribe(Producer producer, String publisherIdentity) {
+    Consumer existing = consumersByTrack.get(producer.trackId());
+    if (existing != null) {
+      return existing.mid();
+    }
+    if (subscribe == null) {
+      subscribe = new WebRtcTransport(engine, loop, label + "/subscribe", this);
+      subscribeSession = new SubscribeSession(
+          engine.localTransport(subscribe.iceUfrag(), subscribe.icePassword()),
+          engine.capabilities(), sessionId + 1);
+    }
+    int ssrc = randomSsrc();
+    int rtxSsrc = producer.kind() == MediaKind.VIDEO ? randomSsrc() : 0;
+    SubscribeTrack track = new SubscribeTrack(producer.kind(), publisherIdentity, producer.trackId(),
+        "fanout-" + publisherIdentity, ssrc & 0xffffffffL, rtxSsrc == 0 ? -1 : rtxSsrc & 0xffffffffL,
+        producer.media().codecs());
+    String mid = subscribeSession.addTrack(track);
+    Consumer c = new Consumer(producer, this, mid, ssrc, rtxSsrc);
+    consumersByTrack.put(producer.trackId(), c);
+    consumersBySsrc.put(ssrc, c);
+    producer.addConsumer(c);
+    scheduleOffer();
+    return mid;
+  }
+
+  /** Ends a subscription (also when the producer went away). Returns false if there was none. */
+  public boolean unsubscribe(String trackId) {
+    Consumer c = consumersByTrack.remove(trackId);
+    if (c == null) {
+      return false;
+    }
+    consumersBySsrc.values().remove(c);
+    c.close();
+    subscribeSession.removeTrack(c.mid());
+    scheduleOffer();
+    return true;
+  }
+
+  private int randomSsrc() {
+    int s;
+    do {
+      s = RANDOM.nextInt();
+    } while (s == 0 || consumersBySsrc.containsKey(s));
+    return s;
+  }
+
+  /**
+   * Sends a new subscribe offer after the current task (so a request's response goes before the
+   * offer it causes), coalescing changes, and never while another offer awaits its answer.
+   */
+  private void scheduleOffer() {
+    if (offerOutstanding) {
+      offerNeeded = true;
+      return;
+    }
+    if (offerScheduled) {
+      return;
+    }
+    offerScheduled = true;
+    loop.execute(() -> {
+      offerScheduled = false;
+      if (!closed) {
+        sendOffer();
+      }
+    });
+  }
+
+  private void sendOffer() {
+    SessionDescription offer = subscribeSession.buildSubscribeOffer();
+    revision++;
+    offerOutstanding = true;
+    ObjectNode data = SignalingCodec.JSON.createObjectNode();
+    data.put("revision", revision);
+    data.put("sdp", SdpWriter.write(offer));
+    ArrayNode tracks = data.putArray("tracks");
+    for (Consumer c : consumersByTrack.values()) {
+      ObjectNode t = tracks.addObject();
+      t.put("mid", c.mid());
+      t.put("trackId", c.producer().trackId());
+      t.put("identity", c.producer().owner().participant().identity());
+    }
+    participant.send(SignalingCodec.event("subscriber-offer", data));
+  }
+
+  /** Applies the client's answer to the outstanding subscribe offer. */
+  public void subscriberAnswer(long answeredRevision, String sdp) throws SignalingException {
+    if (!offerOutstanding || answeredRevision != revision) {
+      throw new SignalingException(ErrorCode.INVALID_STATE,
+          "no subscriber offer with revision " + answeredRevision + " is waiting for an answer");
+    }
+    NegotiatedSession negotiated;
+    try {
+      negotiated = subscribeSession.applySubscribeAnswer(SdpParser.parse(sdp));
+    } catch (SdpParseException | SdpNegotiationException e) {
+      throw new SignalingException(ErrorCode.INVALID_SDP, "answer: " + e.getMessage());
+    }
+    offerOutstanding = false;
+    if (negotiated.transport() != null) {
+      try {
+        subscribe.start(negotiated.transport());
+      } catch (IllegalArgumentException e) {
+        throw new SignalingException(ErrorCode.INVALID_SDP, e.getMessage());
+      }
+    }
+    for (Consumer c : consumersByTrack.values()) {
+      negotiated.byMid(c.mid()).filter(NegotiatedMedia::accepted).ifPresent(c::negotiated);
+    }
+    if (offerNeeded) {
+      offerNeeded = false;
+      scheduleOffer();
+    }
+  }
+
+  // ---- packets --------------------------------------------------------------------------------
+
+  @Override
+  public void onRtp(WebRtcTransport transport, byte[] buf, int off, int len) {
+    if (transport != publish) {
+      return; // subscribers send no media
+    }
+    try {
+      view.wrap(buf, off, len);
+    } catch (RtpFormatException e) {
+      return;
+    }
+    int ssrc = view.ssrc();
+    Producer.Layer layer = layersBySsrc.get(ssrc);
+    if (layer == null) {
+      if (layersBySsrc.containsKey(ssrc)) {
+        return; // RTX from the publisher: we do not NACK publishers, nothing to repair
+      }
+      layer = learnSsrc(ssrc);
+      if (layer == null) {
+        return;
+      }
+    }
+    producerBySsrc.get(ssrc).onRtp(layer, view, System.nanoTime());
+  }
+
+  /** Finds the producer of an unannounced SSRC by its MID, then RID extension (RFC 8852). */
+  private Producer.Layer learnSsrc(int ssrc) {
+    if (midExtensionId < 0 || publishNegotiated == null) {
+      return null;
+    }
+    String mid = extensionText(midExtensionId);
+    Producer p = mid == null ? null : producersByMid.get(mid);
+    if (p == null) {
+      return null;
+    }
+    if (repairedRidExtensionId > 0 && extensionText(repairedRidExtensionId) != null
+        || p.media().codecForRtx(view.payloadType()).isPresent()) {
+      layersBySsrc.put(ssrc, null);
+      return null;
+    }
+    String rid = ridExtensionId > 0 ? extensionText(ridExtensionId) : null;
+    if (p.media().simulcast() && rid == null) {
+      return null;
+    }
+    if (layersBySsrc.size() > 64) {
+      return null; // bound what a misbehaving publisher can make us remember
+    }
+    Producer.Layer l = p.addLayer(ssrc, rid);
+    layersBySsrc.put(ssrc, l);
+    producerBySsrc.put(ssrc, p);
+    return l;
+  }
+
+  private String extensionText(int id) {
+    int at = view.extensionOffset(id);
+    if (at < 0) {
+      return null;
+    }
+    int n = view.extensionLength(id);
+    return n <= 0 || n > 64 ? null : new String(view.buffer(), at, n, StandardCharsets.US_ASCII);
+  }
+
+  @Override
+  public void onRtcp(WebRtcTransport transport, byte[] buf, int off, int len) {
+    long now = System.nanoTime();
+    rtcp.reset(buf, off, len);
+    try {
+      while (rtcp.next()) {
+        int type = rtcp.packetType();
+        int count = rtcp.count();
+        if (transport == publish && type == Rtcp.SR) {
+          SenderReport sr = SenderReport.parse(buf, rtcp.offset(), rtcp.length());
+          Producer.Layer l = layersBySsrc.get(sr.ssrc());
+          Producer p = producerBySsrc.get(sr.ssrc());
+          if (l != null && p != null) {
+            p.onSenderReport(l, sr.ntpTimestamp(), sr.rtpTimestamp(), now);
+          }
+        } else if (transport == subscribe && type == Rtcp.PSFB && (count == Rtcp.FMT_PLI || count == Rtcp.FMT_FIR)) {
+          int media = count == Rtcp.FMT_PLI
+              ? PictureLossIndication.parse(buf, rtcp.offset(), rtcp.length()).mediaSsrc()
+              : firTarget(FullIntraRequest.parse(buf, rtcp.offset(), rtcp.length()));
+          Consumer c = consumersBySsrc.get(media);
+          if (c != null) {
+            c.producer().requestKeyframe(now);
+          }
+        } else if (transport == subscribe && type == Rtcp.RTPFB && count == Rtcp.FMT_NACK) {
+          GenericNack nack = GenericNack.parse(buf, rtcp.offset(), rtcp.length());
+          Consumer c = consumersBySsrc.get(nack.mediaSsrc());
+          if (c != null) {
+            for (int seq : nack.lost()) {
+              c.retransmit(seq, now);
+            }
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("{}: dropping malformed RTCP: {}", label, e.toString());
+    }
+  }
+
+  private static int firTarget(FullIntraRequest fir) {
+    return fir.entries().isEmpty() ? 0 : fir.entries().get(0).ssrc();
+  }
+
+  /** Sends feedback to this participant's publish connection, after an RR (RFC 3550 §6.1). */
+  void sendToPublisher(RtcpPacket feedback) {
+    if (publish == null || !publish.connected()) {
+      return;
+    }
+    send(publish, List.of(new ReceiverReport(SERVER_SSRC, List.of()), feedback));
+  }
+
+  private void send(WebRtcTransport t, List<RtcpPacket> compound) {
+    int size = 0;
+    for (RtcpPacket p : compound) {
+      size += p.size();
+    }
+    ByteBuf b = t.allocate(size);
+    byte[] a = b.array();
+    int at = b.arrayOffset() + b.writerIndex();
+    for (RtcpPacket p : compound) {
+      at += p.write(a, at);
+    }
+    b.writerIndex(b.writerIndex() + size);
+    t.sendRtcp(b);
+  }
+
+  /** Once a second: RR to the publisher, an SR per consumer to the subscriber. */
+  private void sendReports() {
+    if (closed) {
+      return;
+    }
+    long now = System.nanoTime();
+    try {
+      if (publish != null && publish.connected() && !producersByMid.isEmpty()) {
+        List<ReportBlock> blocks = new ArrayList<>();
+        for (Producer p : producersByMid.values()) {
+          blocks.addAll(p.reportBlocks(now));
+        }
+        if (blocks.size() > 31) {
+          blocks = blocks.subList(0, 31);
+        }
+        send(publish, List.of(new ReceiverReport(SERVER_SSRC, blocks)));
+      }
+      if (subscribeConnected()) {
+        for (Consumer c : consumersByTrack.values()) {
+          SenderReport sr = c.senderReport(now, clock);
+          if (sr != null) {
+            send(subscribe, List.of(sr));
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("{}: reports failed: {}", label, e.toString());
+    }
+  }
+
+  @Override
+  public void onConnected(WebRtcTransport transport) {
+    if (transport == subscribe) {
+      // Consumers start on a keyframe.
+      for (Consumer c : consumersByTrack.values()) {
+        c.producer().requestKeyframe(System.nanoTime());
+      }
+    }
+  }
+
+  @Override
+  public void onFailed(WebRtcTransport transport, String reason) {
+    if (!closed) {
+      owner.transportFailed(this, reason);
+    }
+  }
+
+  /** Subscriptions in track order, for tests. */
+  public Map<String, Consumer> consumers() {
+    return consumersByTrack;
+  }
+
+  /** Releases everything: transports, producers, consumers, the report timer. */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    reports.cancel(false);
+    for (Consumer c : consumersByTrack.values()) {
+      c.close();
+    }
+    consumersByTrack.clear();
+    consumersBySsrc.clear();
+    for (Producer p : new ArrayList<>(producersByMid.values())) {
+      p.close();
+    }
+    producersByMid.clear();
+    if (publish != null) {
+      publish.close();
+    }
+    if (subscribe != null) {
+      subscribe.close();
+    }
+  }
+}
