@@ -1,0 +1,135 @@
+package dev.fanout.dtls;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsContext;
+import org.bouncycastle.tls.TlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+
+/**
+ * The process-wide DTLS machinery: the server's certificate, the small bounded pool of threads
+ * that run handshakes for every connection, and the counters. Create one at start, open a {@link
+ * DtlsConnection} per peer connection with {@link #newConnection}, close it at shutdown.
+ * Thread-safe.
+ */
+public final class DtlsStack implements AutoCloseable {
+  private static final long THREAD_IDLE_SECONDS = 30;
+  private static final SignatureAndHashAlgorithm ECDSA_SHA256 =
+      SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa);
+
+  private final DtlsCertificate certificate;
+  private final DtlsConfig config;
+  private final BcTlsCrypto crypto;
+  private final Certificate localChain;
+  private final ThreadPoolExecutor handshakes;
+  private final DtlsStats stats = new DtlsStats();
+  private final AtomicLong connectionIds = new AtomicLong();
+
+  /** A stack with {@link DtlsConfig#defaults()}. */
+  public DtlsStack(DtlsCertificate certificate) {
+    this(certificate, DtlsConfig.defaults());
+  }
+
+  public DtlsStack(DtlsCertificate certificate, DtlsConfig config) {
+    this.certificate = Objects.requireNonNull(certificate);
+    this.config = Objects.requireNonNull(config);
+    this.crypto = new BcTlsCrypto(new SecureRandom());
+    try {
+      this.localChain = certificate.tlsCertificate(crypto);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("unusable certificate " + certificate, e);
+    }
+    BlockingQueue<Runnable> pending = config.pendingHandshakes() == 0
+        ? new SynchronousQueue<>()
+        : new ArrayBlockingQueue<>(config.pendingHandshakes());
+    this.handshakes = new ThreadPoolExecutor(
+        config.handshakeThreads(), config.handshakeThreads(),
+        THREAD_IDLE_SECONDS, TimeUnit.SECONDS, pending, new HandshakeThreads());
+    this.handshakes.allowCoreThreadTimeOut(true);
+  }
+
+  /** The local certificate; its {@link DtlsCertificate#fingerprint()} goes into our SDP. */
+  public DtlsCertificate certificate() {
+    return certificate;
+  }
+
+  public DtlsConfig config() {
+    return config;
+  }
+
+  public DtlsStats stats() {
+    return stats;
+  }
+
+  /**
+   * Starts describing a connection for one peer connection (one ICE transport) in the given role.
+   * Finish with {@link DtlsConnection.Builder#open()}.
+   */
+  public DtlsConnection.Builder newConnection(DtlsRole role) {
+    if (handshakes.isShutdown()) {
+      throw new IllegalStateException("DTLS stack is closed");
+    }
+    return new DtlsConnection.Builder(this, Objects.requireNonNull(role));
+  }
+
+  /**
+   * Stops the handshake threads: handshakes in progress fail with {@link
+   * DtlsFailure.Reason#INTERNAL}. Established connections keep working until closed.
+   */
+  @Override
+  public void close() {
+    handshakes.shutdownNow();
+  }
+
+  /** Waits until every handshake thread has ended (after {@link #close()}). */
+  public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+    return handshakes.awaitTermination(timeout, unit);
+  }
+
+  BcTlsCrypto crypto() {
+    return crypto;
+  }
+
+  Executor handshakeExecutor() {
+    return handshakes;
+  }
+
+  boolean handshakeExecutorShutdown() {
+    return handshakes.isShutdown();
+  }
+
+  String nextLabel() {
+    return "dtls-" + connectionIds.incrementAndGet();
+  }
+
+  TlsCredentialedSigner signerCredentials(TlsContext context) {
+    return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto,
+        certificate.privateKey(), localChain, ECDSA_SHA256);
+  }
+
+  private static final class HandshakeThreads implements ThreadFactory {
+    private final AtomicLong count = new AtomicLong();
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, "fanout-dtls-handshake-" + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
+  }
+}
