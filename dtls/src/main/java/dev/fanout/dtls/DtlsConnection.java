@@ -246,6 +246,10 @@ public final class DtlsConnection {
             }
             return;
           }
+          if (!DtlsRecords.recordsAcceptableAfterHandshake(d)) {
+            drop("malformed record after the handshake");
+            return;
+          }
           enqueueLocked(d);
           processRecordsLocked();
         }

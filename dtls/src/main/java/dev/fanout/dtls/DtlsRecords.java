@@ -80,6 +80,76 @@ final class DtlsRecords {
     return flags;
   }
 
+  /** Explicit nonce and tag of the AES-GCM suites (RFC 5288 §3): a shorter record is junk. */
+  static final int MIN_PROTECTED_LENGTH = 8 + 16;
+  /** Largest ciphertext of the AES-GCM suites: 2^14 bytes of plaintext plus nonce and tag. */
+  static final int MAX_PROTECTED_LENGTH = (1 << 14) + MIN_PROTECTED_LENGTH;
+
+  /**
+   * Whether every record of a datagram received after the handshake is worth handing to Bouncy
+   * Castle. RFC 6347 §4.1.2.7 says invalid records should be discarded silently, but Bouncy
+   * Castle answers some with a fatal alert that ends the association (a protected record too
+   * short for its nonce and tag, a malformed cleartext handshake record), so those are dropped
+   * here. A protected record must have a length the AES-GCM suites can produce; a cleartext
+   * (epoch 0) record must be a ChangeCipherSpec or a handshake record whose fragments (RFC 6347
+   * §4.2.2: type, length, message_seq, fragment_offset, fragment_length, body) fill it exactly,
+   * the only epoch-0 records with a purpose then (a peer retransmitting its last flight).
+   */
+  static boolean recordsAcceptableAfterHandshake(byte[] d) {
+    int at = 0;
+    while (at + HEADER_LENGTH <= d.length) {
+      int type = d[at] & 0xFF;
+      boolean epochZero = d[at + 3] == 0 && d[at + 4] == 0;
+      int length = ((d[at + 11] & 0xFF) << 8) | (d[at + 12] & 0xFF);
+      int end = at + HEADER_LENGTH + length;
+      if (end > d.length) {
+        return false;
+      }
+      if ((d[at + 1] & 0xFF) != 0xFE) {
+        return false;
+      }
+      if (!epochZero && (length < MIN_PROTECTED_LENGTH || length > MAX_PROTECTED_LENGTH)) {
+        return false;
+      }
+      if (epochZero) {
+        if (type != CONTENT_HANDSHAKE && type != CONTENT_CHANGE_CIPHER_SPEC) {
+          return false;
+        }
+        if (type == CONTENT_HANDSHAKE && !handshakeFragmentsFill(d, at + HEADER_LENGTH, end)) {
+          return false;
+        }
+      }
+      at = end;
+    }
+    return true;
+  }
+
+  private static boolean handshakeFragmentsFill(byte[] d, int from, int end) {
+    final int fragmentHeader = 12;
+    int at = from;
+    if (at == end) {
+      return false;
+    }
+    while (at < end) {
+      if (at + fragmentHeader > end) {
+        return false;
+      }
+      int messageLength = uint24(d, at + 1);
+      int fragmentOffset = uint24(d, at + 6);
+      int fragmentLength = uint24(d, at + 9);
+      if (fragmentOffset + fragmentLength > messageLength
+          || at + fragmentHeader + fragmentLength > end) {
+        return false;
+      }
+      at += fragmentHeader + fragmentLength;
+    }
+    return true;
+  }
+
+  private static int uint24(byte[] d, int at) {
+    return ((d[at] & 0xFF) << 16) | ((d[at + 1] & 0xFF) << 8) | (d[at + 2] & 0xFF);
+  }
+
   /** Whether the datagram's first record is an epoch-0 handshake record carrying a ClientHello. */
   static boolean isClientHello(byte[] d) {
     return startsWithRecord(d)
