@@ -1,0 +1,101 @@
+package dev.fanout.dtls;
+
+import dev.fanout.rtp.srtp.SrtpProfile;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Settings of a {@link DtlsStack}. Start from {@link #defaults()} and change what you need with
+ * the {@code with…} methods.
+ *
+ * @param handshakeThreads most handshakes running at once (each blocks one thread while it waits
+ *     for the peer); threads are created on demand and end after 30 s idle
+ * @param pendingHandshakes handshakes waiting for a thread; beyond that a new handshake fails at
+ *     once with {@link DtlsFailure.Reason#OVERLOADED}
+ * @param handshakeTimeout how long a handshake may take from its first datagram to completion,
+ *     waiting for a thread included
+ * @param initialRetransmit first retransmission timeout of a handshake flight; doubles on each
+ *     retransmission up to 60 s (RFC 6347 §4.2.4.1 recommends 1 s)
+ * @param mtu largest datagram we send (handshake messages are fragmented to fit)
+ * @param maxQueuedDatagrams received datagrams a connection holds while its handshake thread is
+ *     busy; more are dropped
+ * @param srtpProfiles the use_srtp profiles we offer (client) or accept (server), most preferred
+ *     first
+ */
+public record DtlsConfig(
+    int handshakeThreads,
+    int pendingHandshakes,
+    Duration handshakeTimeout,
+    Duration initialRetransmit,
+    int mtu,
+    int maxQueuedDatagrams,
+    List<SrtpProfile> srtpProfiles) {
+
+  /** Smallest MTU we accept: IPv6's minimum link MTU minus IP and UDP headers. */
+  public static final int MIN_MTU = 1232 - 32;
+
+  public DtlsConfig {
+    if (handshakeThreads < 1) {
+      throw new IllegalArgumentException("handshakeThreads must be at least 1");
+    }
+    if (pendingHandshakes < 0) {
+      throw new IllegalArgumentException("pendingHandshakes must not be negative");
+    }
+    if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+      throw new IllegalArgumentException("handshakeTimeout must be positive");
+    }
+    if (initialRetransmit.toMillis() < 1) {
+      throw new IllegalArgumentException("initialRetransmit must be at least 1 ms");
+    }
+    if (mtu < MIN_MTU || mtu > 65_507) {
+      throw new IllegalArgumentException("mtu must be within [" + MIN_MTU + ", 65507]");
+    }
+    if (maxQueuedDatagrams < 1) {
+      throw new IllegalArgumentException("maxQueuedDatagrams must be at least 1");
+    }
+    srtpProfiles = List.copyOf(srtpProfiles);
+    if (srtpProfiles.isEmpty()) {
+      throw new IllegalArgumentException("at least one SRTP profile is needed");
+    }
+  }
+
+  /**
+   * 16 handshake threads, 256 pending, 10 s timeout, 1 s first retransmission, 1200-byte
+   * datagrams, 64 queued datagrams, AEAD_AES_128_GCM then AES_CM_128_HMAC_SHA1_80.
+   */
+  public static DtlsConfig defaults() {
+    return new DtlsConfig(
+        16,
+        256,
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(1),
+        1200,
+        64,
+        List.of(SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80));
+  }
+
+  public DtlsConfig withHandshakeThreads(int threads, int pending) {
+    return new DtlsConfig(threads, pending, handshakeTimeout, initialRetransmit, mtu,
+        maxQueuedDatagrams, srtpProfiles);
+  }
+
+  public DtlsConfig withHandshakeTimeout(Duration timeout) {
+    return new DtlsConfig(handshakeThreads, pendingHandshakes, timeout, initialRetransmit, mtu,
+        maxQueuedDatagrams, srtpProfiles);
+  }
+
+  public DtlsConfig withInitialRetransmit(Duration retransmit) {
+    return new DtlsConfig(handshakeThreads, pendingHandshakes, handshakeTimeout, retransmit, mtu,
+        maxQueuedDatagrams, srtpProfiles);
+  }
+
+  public DtlsConfig withMtu(int newMtu) {
+    return new DtlsConfig(handshakeThreads, pendingHandshakes, handshakeTimeout, initialRetransmit,
+        newMtu, maxQueuedDatagrams, srtpProfiles);
+  }
+
+  public DtlsConfig withSrtpProfiles(SrtpProfile... profiles) {
+    return new DtlsConfig(handshakeThreads, pendingHandshakes, handshakeTimeout, initialRetransmit,
+        mtu, maxQueuedDatagrams, List.of(profiles));
+  }
+}
