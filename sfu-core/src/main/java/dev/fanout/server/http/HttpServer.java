@@ -46,6 +46,9 @@ public final class HttpServer implements AutoCloseable {
         .checkStartsWith(true)
         .maxFramePayloadLength(api.maxMessageBytes())
         .handleCloseFrames(true)
+        // Browsers always negotiate permessage-deflate (the compression handler accepts it);
+        // without this the protocol handler rejects their compressed frames (RSV1 set).
+        .allowExtensions(true)
         .build();
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
