@@ -1,0 +1,78 @@
+package dev.fanout.server.browser;
+
+import dev.fanout.server.FanoutServer;
+import dev.fanout.server.config.FanoutConfig;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * A dev-mode Fanout server and one headless Chromium per test class; each test opens the pages
+ * (windows) it needs, and they are closed after it. Skipped when Chromium is not installed,
+ * failed instead when {@code FANOUT_BROWSER_TESTS=required}.
+ */
+abstract class BrowserTestBase {
+  static final String KEY = "browser";
+  static final String SECRET = "0123456789abcdef0123456789abcdef-browser";
+  private static final AtomicInteger ROOMS = new AtomicInteger();
+
+  static FanoutServer server;
+  static Chromium chromium;
+
+  @BeforeAll
+  static void startServerAndBrowser() throws Exception {
+    Chromium.assumeInstalled();
+    FanoutConfig c = new FanoutConfig();
+    c.dev = true;
+    c.http.bind = "127.0.0.1";
+    c.http.port = 0;
+    c.media.bind = "127.0.0.1";
+    c.media.port = 0;
+    c.keys.put(KEY, SECRET);
+    server = FanoutServer.start(c);
+    try {
+      chromium = Chromium.launch();
+    } catch (RuntimeException e) {
+      server.close();
+      server = null;
+      throw e;
+    }
+  }
+
+  @AfterEach
+  void closePages() {
+    if (chromium != null) {
+      chromium.closePages();
+    }
+  }
+
+  @AfterAll
+  static void stopServerAndBrowser() {
+    try {
+      if (chromium != null) {
+        chromium.close();
+      }
+    } finally {
+      chromium = null;
+      if (server != null) {
+        server.close();
+      }
+      server = null;
+    }
+  }
+
+  static String baseUrl() {
+    return "http://127.0.0.1:" + server.httpAddress().getPort();
+  }
+
+  /** A new page (window) on the harness. */
+  static BrowserPage page() {
+    return chromium.open(baseUrl());
+  }
+
+  /** A room name no other test uses. */
+  static String newRoom() {
+    return "room-" + ROOMS.incrementAndGet();
+  }
+}
