@@ -1938,6 +1938,8 @@ export class FanoutClient extends Emitter {
   #subWaiters = new Map();
   /** trackId → mid, from the last subscriber-offer applied */
   #offerTracks = new Map();
+  /** publish transceivers left inactive by a failed publish, reused by the next one of their kind */
+  #spareTransceivers = [];
   #pubQueue = new SerialQueue();
   #offerQueue = new SerialQueue();
   #reconnectTimer = null;
@@ -2457,6 +2459,7 @@ export class FanoutClient extends Emitter {
 
   #closePeerConnections() {
     for (const pc of [this.#pubPc, this.#subPc]) if (pc) pc.close();
+    this.#spareTransceivers = [];
     this.#pubPc = null;
     this.#subPc = null;
   }
@@ -2467,12 +2470,23 @@ export class FanoutClient extends Emitter {
     if (this.#state !== 'CONNECTED') throw new FanoutError('NETWORK_ERROR', 'publish: not connected');
     const sig = this.#sig;
     const pc = this.#ensurePubPc();
-    const added = todo.map((t) => {
+    const added = [];
+    for (const t of todo) {
+      const sendTrack = t._muted ? null : t._sendTrack();
+      const spare = this.#spareTransceivers.findIndex((tr) => tr.receiver.track.kind === t.kind);
+      if (spare >= 0) {
+        const [transceiver] = this.#spareTransceivers.splice(spare, 1);
+        transceiver.direction = 'sendonly';
+        await transceiver.sender.replaceTrack(sendTrack);
+        transceiver.sender.setStreams(t._msStream());
+        added.push({ track: t, transceiver, reused: true });
+        continue;
+      }
       const init = { direction: 'sendonly', streams: [t._msStream()] };
       const encodings = t._sendEncodings();
       if (encodings) init.sendEncodings = encodings;
-      return { track: t, transceiver: pc.addTransceiver(t._muted ? t.kind : t._sendTrack(), init) };
-    });
+      added.push({ track: t, transceiver: pc.addTransceiver(sendTrack || t.kind, init) });
+    }
     try {
       await pc.setLocalDescription(await pc.createOffer());
       const result = await sig.request('publish', {
@@ -2482,32 +2496,60 @@ export class FanoutClient extends Emitter {
       if (pc !== this.#pubPc) throw new FanoutError('NETWORK_ERROR', 'publish: connection replaced');
       await pc.setRemoteDescription({ type: 'answer', sdp: result.answer });
       const byMid = new Map((result.tracks || []).map((t) => [t.mid, t]));
-      for (const { track, transceiver } of added) {
+      const late = [];
+      for (const { track, transceiver, reused } of added) {
         const answer = byMid.get(transceiver.mid);
         if (!answer) throw new FanoutError('NETWORK_ERROR', `publish: the server did not accept mid ${transceiver.mid}`);
         if (this.#published.has(track)) {
           this.#published.set(track, { transceiver, serverTrackId: answer.trackId, mid: transceiver.mid });
+          if (reused) await this._applyEncodings(track).catch(() => {});
         } else {
-          transceiver.stop(); // unpublished while publishing
+          late.push({ transceiver, serverTrackId: answer.trackId }); // unpublished while publishing
         }
       }
+      if (late.length) await this.#unpublishNow(late);
     } catch (e) {
-      if (pc === this.#pubPc) {
-        if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
-        for (const { transceiver } of added) {
-          try {
-            transceiver.stop();
-          } catch (err) {
-            // closed
-          }
-        }
-      }
+      if (pc === this.#pubPc) await this.#abandonPublish(pc, added);
       throw e instanceof FanoutError ? e : rtcError('publish', e);
     }
   }
 
+  /**
+   * Undoes a failed publish. A connection that carries nothing yet is simply dropped. Otherwise
+   * the offer is rolled back and the new transceivers are parked inactive for the next publish
+   * of their kind: stopping never-negotiated transceivers after a rollback leaves Chromium unable
+   * to create its next offer.
+   */
+  async #abandonPublish(pc, added) {
+    if (![...this.#published.values()].some(Boolean)) {
+      pc.close();
+      this.#pubPc = null;
+      this.#spareTransceivers = [];
+      return;
+    }
+    if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
+    for (const { transceiver } of added) {
+      try {
+        transceiver.direction = 'inactive';
+        await transceiver.sender.replaceTrack(null);
+        this.#spareTransceivers.push(transceiver);
+      } catch (err) {
+        // the connection closed meanwhile
+      }
+    }
+  }
+
+  /** Ends publications: `unpublish` (forwarding stops), then stop the transceivers and renegotiate. */
   async #unpublishNow(pubs) {
     const pc = this.#pubPc;
+    const connected = this.#state === 'CONNECTED' && pc;
+    const sig = this.#sig;
+    let failure = null;
+    if (connected) {
+      await sig.request('unpublish', { trackIds: pubs.map((p) => p.serverTrackId) }).catch((e) => {
+        if (e.serverCode !== 'TRACK_NOT_FOUND') failure = e;
+      });
+    }
     for (const p of pubs) {
       try {
         p.transceiver.stop();
@@ -2515,12 +2557,8 @@ export class FanoutClient extends Emitter {
         // the connection closed meanwhile
       }
     }
-    if (this.#state !== 'CONNECTED' || !pc) return;
-    const sig = this.#sig;
-    await sig.request('unpublish', { trackIds: pubs.map((p) => p.serverTrackId) }).catch((e) => {
-      if (e.serverCode !== 'TRACK_NOT_FOUND') throw e;
-    });
-    await this.#renegotiatePublish(pc, sig);
+    if (failure) throw failure;
+    if (connected) await this.#renegotiatePublish(pc, sig);
   }
 
   async #renegotiatePublish(pc, sig) {

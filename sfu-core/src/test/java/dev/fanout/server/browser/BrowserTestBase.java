@@ -8,8 +8,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * A dev-mode Fanout server and one headless Chromium per test class; each test opens the pages
- * (windows) it needs, and they are closed after it. Skipped when Chromium is not installed,
+ * A dev-mode Fanout server and one headless Chromium per test class (started with the first
+ * page); each test opens the pages (windows) it needs, and they are closed after it. Skipped when Chromium is not installed,
  * failed instead when {@code FANOUT_BROWSER_TESTS=required}.
  */
 abstract class BrowserTestBase {
@@ -21,7 +21,7 @@ abstract class BrowserTestBase {
   static Chromium chromium;
 
   @BeforeAll
-  static void startServerAndBrowser() throws Exception {
+  static void startServer() throws Exception {
     Chromium.assumeInstalled();
     FanoutConfig c = new FanoutConfig();
     c.dev = true;
@@ -31,13 +31,6 @@ abstract class BrowserTestBase {
     c.media.port = 0;
     c.keys.put(KEY, SECRET);
     server = FanoutServer.start(c);
-    try {
-      chromium = Chromium.launch();
-    } catch (RuntimeException e) {
-      server.close();
-      server = null;
-      throw e;
-    }
   }
 
   @AfterEach
@@ -66,8 +59,15 @@ abstract class BrowserTestBase {
     return "http://127.0.0.1:" + server.httpAddress().getPort();
   }
 
-  /** A new page (window) on the harness. */
+  /** A new page (window) on the harness; the class's browser starts with its first page. */
   static BrowserPage page() {
+    if (chromium == null) {
+      try {
+        chromium = Chromium.launch();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
     return chromium.open(baseUrl());
   }
 
