@@ -2401,7 +2401,7 @@ export class FanoutClient extends Emitter {
       try {
         await this.#pubQueue.run(() => this.#publishNow(tracks));
       } catch (e) {
-        this._emit('exception', { code: e.code || 'NETWORK_ERROR', message: `cannot publish again after reconnecting: ${e.message}` });
+        this._emit('exception', { code: codeOf(e, 'NETWORK_ERROR'), message: `cannot publish again after reconnecting: ${e.message}` });
       }
     }
     for (const t of [...this.#subs.values()]) {
@@ -2410,7 +2410,7 @@ export class FanoutClient extends Emitter {
         await this.#requestSubscription(t);
       } catch (e) {
         if (this.#state !== 'CONNECTED') return;
-        this._emit('exception', { code: e.code || 'NETWORK_ERROR', message: `cannot subscribe again to ${t.trackId}: ${e.message}`, uid: t.uid });
+        this._emit('exception', { code: codeOf(e, 'NETWORK_ERROR'), message: `cannot subscribe again to ${t.trackId}: ${e.message}`, uid: t.uid });
       }
     }
   }
@@ -2436,8 +2436,13 @@ export class FanoutClient extends Emitter {
 
   // publish connection
 
-  #pc(onFailed) {
-    const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+  /**
+   * The publish connection uses max-bundle (it always keeps one section, see #unpublishNow);
+   * the subscribe connection must also accept an offer whose sections are all removed (port 0,
+   * no BUNDLE group), which only the balanced policy allows.
+   */
+  #pc(bundlePolicy, onFailed) {
+    const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy, rtcpMuxPolicy: 'require' });
     pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState === 'failed') onFailed(pc);
     });
@@ -2446,7 +2451,7 @@ export class FanoutClient extends Emitter {
 
   #ensurePubPc() {
     if (!this.#pubPc) {
-      this.#pubPc = this.#pc((pc) => this.#transportFailed(pc, 'publish'));
+      this.#pubPc = this.#pc('max-bundle', (pc) => this.#transportFailed(pc, 'publish'));
     }
     return this.#pubPc;
   }
@@ -2551,8 +2556,18 @@ export class FanoutClient extends Emitter {
       });
     }
     for (const p of pubs) {
+      const tr = p.transceiver;
+      const others = pc ? pc.getTransceivers().filter((x) => x !== tr && x.mid !== null && !isStopped(x)) : [];
       try {
-        p.transceiver.stop();
+        if (pc && others.length === 0) {
+          // The last section is parked inactive instead of stopped: an offer without any live
+          // section has no BUNDLE group, which max-bundle refuses, and the transport would go.
+          tr.direction = 'inactive';
+          await tr.sender.replaceTrack(null);
+          this.#spareTransceivers.push(tr);
+        } else {
+          tr.stop();
+        }
       } catch (e) {
         // the connection closed meanwhile
       }
@@ -2602,7 +2617,7 @@ export class FanoutClient extends Emitter {
 
   async #onSubscriberOffer(sig, data) {
     if (sig !== this.#sig) return;
-    if (!this.#subPc) this.#subPc = this.#pc((pc) => this.#transportFailed(pc, 'subscribe'));
+    if (!this.#subPc) this.#subPc = this.#pc('balanced', (pc) => this.#transportFailed(pc, 'subscribe'));
     const pc = this.#subPc;
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp: data.sdp });
@@ -2610,7 +2625,10 @@ export class FanoutClient extends Emitter {
       await sig.request('subscriber-answer', { revision: data.revision, sdp: pc.localDescription.sdp });
     } catch (e) {
       if (sig !== this.#sig) return;
-      this._emit('exception', { code: e.code || 'NOT_SUPPORTED', message: `cannot apply the subscriber offer: ${e.message}` });
+      // The server keeps this offer outstanding until it is answered: without a fresh start the
+      // subscribe connection would stay stuck.
+      this._emit('exception', { code: codeOf(e, 'NOT_SUPPORTED'), message: `cannot apply the subscriber offer, reconnecting: ${e.message}` });
+      if (this.#state === 'CONNECTED') this.#startReconnecting('MEDIA_FAILED');
       return;
     }
     if (sig !== this.#sig) return;
@@ -2734,6 +2752,14 @@ export class FanoutClient extends Emitter {
     this.#speakerTimer = null;
     this.#activeSpeaker = null;
   }
+}
+
+function isStopped(transceiver) {
+  return transceiver.currentDirection === 'stopped' || transceiver.direction === 'stopped';
+}
+
+function codeOf(e, fallback) {
+  return e instanceof FanoutError ? e.code : fallback;
 }
 
 function toTrackList(tracks) {

@@ -219,9 +219,12 @@
         return new Blob([buf], { type: 'audio/wav' });
       },
 
-      /** Drops the newest open WebSocket of the page from the client side, as a lost network would. */
-      dropSocket() {
-        const ws = sockets.filter((s) => s.readyState === WebSocket.OPEN).pop();
+      /**
+       * Drops the newest open WebSocket of the page from the client side, as a lost network
+       * would. With the in-page server, `identity` picks the socket of that participant.
+       */
+      dropSocket(identity) {
+        const ws = sockets.filter((s) => s.readyState === 1 && (!identity || s.identity === undefined || s.identity === identity)).pop();
         if (!ws) throw new Error('no open WebSocket');
         ws.close(3000, 'test: connection dropped');
         return sockets.length;

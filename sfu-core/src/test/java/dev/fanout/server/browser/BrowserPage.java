@@ -23,6 +23,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 final class BrowserPage {
   private static final String HARNESS = resource("browser/harness.js");
+  private static final String FAKE_SFU = resource("browser/fake-sfu.js");
 
   private final ChromeDriver driver;
   private final String window;
@@ -32,7 +33,11 @@ final class BrowserPage {
     this.window = window;
   }
 
-  void load(String baseUrl) {
+  /**
+   * Loads the harness. With {@code inPageServer}, {@code browser/fake-sfu.js} first replaces the
+   * page's /rtc WebSocket with an in-page implementation of the protocol.
+   */
+  void load(String baseUrl, boolean inPageServer) {
     focus();
     driver.get(baseUrl + "/browser-harness");
     driver.executeScript(
@@ -40,11 +45,16 @@ final class BrowserPage {
             + "document.write('<!doctype html><html><head><meta charset=\"utf-8\"><title>harness</title></head>"
             + "<body><div id=\"stage\"></div></body></html>');"
             + "document.close();"
+            + "if (arguments[1]) {"
+            + "  const f = document.createElement('script');"
+            + "  f.textContent = arguments[1];"
+            + "  document.head.appendChild(f);"
+            + "}"
             + "const s = document.createElement('script');"
             + "s.type = 'module';"
             + "s.textContent = arguments[0];"
             + "document.head.appendChild(s);",
-        HARNESS);
+        HARNESS, inPageServer ? FAKE_SFU : null);
     new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> {
       Object state = driver.executeScript(
           "return window.harnessError ? 'error: ' + window.harnessError : window.harnessReady === true");

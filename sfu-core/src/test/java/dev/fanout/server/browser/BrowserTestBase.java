@@ -61,6 +61,14 @@ abstract class BrowserTestBase {
 
   /** A new page (window) on the harness; the class's browser starts with its first page. */
   static BrowserPage page() {
+    return page(false);
+  }
+
+  /**
+   * A new page; with {@code inPageServer} its /rtc connections go to an in-page stand-in for
+   * the server (browser/fake-sfu.js) instead of the server under test.
+   */
+  static BrowserPage page(boolean inPageServer) {
     if (chromium == null) {
       try {
         chromium = Chromium.launch();
@@ -68,7 +76,7 @@ abstract class BrowserTestBase {
         throw new java.io.UncheckedIOException(e);
       }
     }
-    return chromium.open(baseUrl());
+    return chromium.open(baseUrl(), inPageServer);
   }
 
   /** A room name no other test uses. */

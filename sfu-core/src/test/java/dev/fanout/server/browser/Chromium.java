@@ -97,12 +97,12 @@ final class Chromium implements AutoCloseable {
   }
 
   /** Opens a new window on the harness page of the server at {@code baseUrl}. */
-  BrowserPage open(String baseUrl) {
+  BrowserPage open(String baseUrl, boolean inPageServer) {
     driver.switchTo().window(anchorWindow);
     driver.switchTo().newWindow(WindowType.WINDOW);
     BrowserPage page = new BrowserPage(driver, driver.getWindowHandle());
     pages.add(page);
-    page.load(baseUrl);
+    page.load(baseUrl, inPageServer);
     return page;
   }
 
