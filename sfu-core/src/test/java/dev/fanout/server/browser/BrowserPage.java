@@ -140,6 +140,18 @@ final class BrowserPage {
     }
   }
 
+  /** Injects {@code browser/fake-sfu.js}: the page's next /rtc connections go to an in-page server. */
+  void useInPageServer() {
+    focus();
+    driver.executeScript("const f = document.createElement('script'); f.textContent = arguments[0]; document.head.appendChild(f);", FAKE_SFU);
+  }
+
+  /** A PNG screenshot of the page. */
+  byte[] screenshot() {
+    focus();
+    return driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+  }
+
   void focus() {
     driver.switchTo().window(window);
   }

@@ -69,6 +69,15 @@ abstract class BrowserTestBase {
    * the server (browser/fake-sfu.js) instead of the server under test.
    */
   static BrowserPage page(boolean inPageServer) {
+    return browser().open(baseUrl(), inPageServer);
+  }
+
+  /** A new page (window) on a path of the server, without the harness. */
+  static BrowserPage plainPage(String path) {
+    return browser().openUrl(baseUrl() + path);
+  }
+
+  private static Chromium browser() {
     if (chromium == null) {
       try {
         chromium = Chromium.launch();
@@ -76,7 +85,7 @@ abstract class BrowserTestBase {
         throw new java.io.UncheckedIOException(e);
       }
     }
-    return chromium.open(baseUrl(), inPageServer);
+    return chromium;
   }
 
   /** A room name no other test uses. */

@@ -106,6 +106,16 @@ final class Chromium implements AutoCloseable {
     return page;
   }
 
+  /** Opens a new window on any URL, without the harness. */
+  BrowserPage openUrl(String url) {
+    driver.switchTo().window(anchorWindow);
+    driver.switchTo().newWindow(WindowType.WINDOW);
+    BrowserPage page = new BrowserPage(driver, driver.getWindowHandle());
+    pages.add(page);
+    driver.get(url);
+    return page;
+  }
+
   /** Closes every page (window) opened since the browser started; the browser stays up. */
   void closePages() {
     for (BrowserPage p : pages) {

@@ -214,4 +214,28 @@ class LocalTracksBrowserTest extends BrowserTestBase {
     assertThat(r.get("states")).isEqualTo(List.of("playing", "paused", "playing", "stopped"));
     assertThat(((List<?>) r.get("other")).stream().map(n -> ((Number) n).doubleValue())).containsExactly(2.0, 0.5);
   }
+
+  @Test
+  void screenShareWorksHeadlessWithAndWithoutItsAudio() {
+    // With --use-fake-ui-for-media-stream headless Chromium grants getDisplayMedia without a
+    // gesture: the monitor is its own (blank) screen, and "screen audio" is the fake device.
+    BrowserPage page = page();
+    Map<String, Object> r = page.object(
+        "const one = await Fanout.createScreenVideoTrack({ encoderConfig: '720p_1' });"
+            + "const both = await Fanout.createScreenVideoTrack({ optimizationMode: 'motion' }, 'auto');"
+            + "const [v, a] = both;"
+            + "v.play(H.box('me', 'me', 'video'));"
+            + "const video = H.media('me', 'me', 'video');"
+            + "await H.waitFor(() => video.videoWidth > 0, 5000, 'screen video');"
+            + "const raw = v.getMediaStreamTrack();"
+            + "const out = { single: !Array.isArray(one), source: one.source, surface: one.getMediaStreamTrack().getSettings().displaySurface,"
+            + "  hint: one.getMediaStreamTrack().contentHint, pair: [v.source, a.source, a.kind], motion: raw.contentHint };"
+            + "await v.setEnabled(false); out.released = raw.readyState;"
+            + "one.close(); v.close(); a.close(); out.audioClosed = a.getMediaStreamTrack().readyState;"
+            + "return out;");
+    assertThat(r).containsEntry("single", true).containsEntry("source", "screen").containsEntry("surface", "monitor")
+        .containsEntry("hint", "detail").containsEntry("motion", "motion").containsEntry("released", "ended")
+        .containsEntry("audioClosed", "ended");
+    assertThat(r.get("pair")).isEqualTo(List.of("screen", "screen-audio", "audio"));
+  }
 }
