@@ -21,6 +21,25 @@ class SignalingBrowserTest extends BrowserTestBase {
   }
 
   @Test
+  void theBrowsersCompressedWebSocketMessagesAreUnderstood() {
+    // Chromium always offers permessage-deflate and compresses every message once the server
+    // accepts it; the server must then accept frames with RSV1 set.
+    BrowserPage page = page();
+    String outcome = page.text("const ws = new WebSocket(location.origin.replace('http', 'ws') + '/rtc');"
+        + "await new Promise((ok, fail) => { ws.onopen = ok; ws.onerror = fail; });"
+        + "const answer = new Promise(ok => {"
+        + "  ws.onmessage = m => ok('answer ' + m.data);"
+        + "  ws.onclose = e => ok('closed ' + e.code + ' ' + e.reason); });"
+        + "ws.send(JSON.stringify({ v: 1, id: 1, method: 'ping' }));"
+        + "const out = await answer; ws.close();"
+        + "return 'extensions=' + ws.extensions + ' ' + out;");
+    assertThat(outcome)
+        .as("the server accepted permessage-deflate but rejected the compressed frame; its WebSocket "
+            + "protocol config needs allowExtensions(true) (HttpServer)")
+        .endsWith("answer {\"v\":1,\"id\":1,\"result\":{}}");
+  }
+
+  @Test
   void devModeJoinThenPeersSeeEachOtherJoinAndLeave() {
     String room = newRoom();
     BrowserPage alice = page();
