@@ -1,0 +1,178 @@
+package dev.fanout.server.browser;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.openqa.selenium.JavascriptException;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * One window of the shared Chromium, on a page of the server under test that runs the test
+ * harness ({@code browser/harness.js}, which imports {@code /sdk/fanout.js}).
+ *
+ * <p>The server serves only {@code web/}, so the harness is written into a same-origin page
+ * (the server's 404 page for {@code /browser-harness}): that keeps the page a secure context
+ * (loopback) with the SDK, {@code /dev/token} and {@code /rtc} on its own origin.
+ */
+final class BrowserPage {
+  private static final String HARNESS = resource("browser/harness.js");
+  private static final String FAKE_SFU = resource("browser/fake-sfu.js");
+
+  private final ChromeDriver driver;
+  private final String window;
+
+  BrowserPage(ChromeDriver driver, String window) {
+    this.driver = driver;
+    this.window = window;
+  }
+
+  /**
+   * Loads the harness. With {@code inPageServer}, {@code browser/fake-sfu.js} first replaces the
+   * page's /rtc WebSocket with an in-page implementation of the protocol.
+   */
+  void load(String baseUrl, boolean inPageServer) {
+    focus();
+    driver.get(baseUrl + "/browser-harness");
+    driver.executeScript(
+        "document.open();"
+            + "document.write('<!doctype html><html><head><meta charset=\"utf-8\"><title>harness</title></head>"
+            + "<body><div id=\"stage\"></div></body></html>');"
+            + "document.close();"
+            + "if (arguments[1]) {"
+            + "  const f = document.createElement('script');"
+            + "  f.textContent = arguments[1];"
+            + "  document.head.appendChild(f);"
+            + "}"
+            + "const s = document.createElement('script');"
+            + "s.type = 'module';"
+            + "s.textContent = arguments[0];"
+            + "document.head.appendChild(s);",
+        HARNESS, inPageServer ? FAKE_SFU : null);
+    new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> {
+      Object state = driver.executeScript(
+          "return window.harnessError ? 'error: ' + window.harnessError : window.harnessReady === true");
+      if (state instanceof String s) {
+        throw new AssertionError("the browser harness failed to load: " + s);
+      }
+      return Boolean.TRUE.equals(state) ? Boolean.TRUE : null;
+    });
+  }
+
+  /**
+   * Runs {@code body} as the body of an async function in the page ({@code arguments[i]} are the
+   * args) and returns what it returns. A rejection becomes an AssertionError that carries the
+   * page's error, including a FanoutError's code.
+   */
+  Object run(String body, Object... args) {
+    focus();
+    String script = "const done = arguments[arguments.length - 1];"
+        + "const args = Array.prototype.slice.call(arguments, 0, arguments.length - 1);"
+        + "(async function () {" + body + "\n}).apply(null, args).then("
+        + "  v => done({ ok: v === undefined ? null : v }),"
+        + "  e => done({ error: (e && e.name ? e.name : 'Error') + (e && e.code ? ' ' + e.code : '') + ': '"
+        + "      + (e && e.message ? e.message : String(e)) + (e && e.stack ? '\\n' + e.stack : '') }));";
+    Object result;
+    try {
+      result = driver.executeAsyncScript(script, args);
+    } catch (JavascriptException e) {
+      throw new AssertionError("script failed in the page: " + e.getMessage() + pageLog(), e);
+    }
+    if (!(result instanceof Map<?, ?> map)) {
+      throw new AssertionError("unexpected script result " + result);
+    }
+    if (map.containsKey("error")) {
+      throw new AssertionError("in the page: " + map.get("error") + pageLog());
+    }
+    return map.get("ok");
+  }
+
+  /** {@link #run} for a script that returns a string. */
+  String text(String body, Object... args) {
+    return String.valueOf(run(body, args));
+  }
+
+  /** {@link #run} for a script that returns a number. */
+  double number(String body, Object... args) {
+    Object v = run(body, args);
+    if (!(v instanceof Number n)) {
+      throw new AssertionError("expected a number from the page, got " + v);
+    }
+    return n.doubleValue();
+  }
+
+  /** {@link #run} for a script that returns a boolean. */
+  boolean bool(String body, Object... args) {
+    return Boolean.TRUE.equals(run(body, args));
+  }
+
+  /** {@link #run} for a script that returns an object. */
+  @SuppressWarnings("unchecked")
+  Map<String, Object> object(String body, Object... args) {
+    Object v = run(body, args);
+    if (!(v instanceof Map<?, ?>)) {
+      throw new AssertionError("expected an object from the page, got " + v);
+    }
+    return (Map<String, Object>) v;
+  }
+
+  /** The harness's event log of one client, as "event uid [detail]" lines, for failure messages. */
+  private String pageLog() {
+    try {
+      Object log = driver.executeScript("return window.H ? H.dump() : ''");
+      List<String> console = new ArrayList<>();
+      try {
+        for (LogEntry e : driver.manage().logs().get("browser")) {
+          console.add(e.getMessage());
+        }
+      } catch (RuntimeException e) {
+        // the browser log is not always available
+      }
+      return "\n--- page events ---\n" + log + (console.isEmpty() ? "" : "\n--- console ---\n" + String.join("\n", console));
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
+  /** Injects {@code browser/fake-sfu.js}: the page's next /rtc connections go to an in-page server. */
+  void useInPageServer() {
+    focus();
+    driver.executeScript("const f = document.createElement('script'); f.textContent = arguments[0]; document.head.appendChild(f);", FAKE_SFU);
+  }
+
+  /** A PNG screenshot of the page. */
+  byte[] screenshot() {
+    focus();
+    return driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+  }
+
+  void focus() {
+    driver.switchTo().window(window);
+  }
+
+  void close() {
+    try {
+      focus();
+      driver.close();
+    } catch (RuntimeException e) {
+      // already gone
+    }
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = BrowserPage.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing test resource " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.fanout.server.browser;
+
+import dev.fanout.server.FanoutServer;
+import dev.fanout.server.config.FanoutConfig;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * A dev-mode Fanout server and one headless Chromium per test class (started with the first
+ * page); each test opens the pages (windows) it needs, and they are closed after it. Skipped when Chromium is not installed,
+ * failed instead when {@code FANOUT_BROWSER_TESTS=required}.
+ */
+abstract class BrowserTestBase {
+  static final String KEY = "browser";
+  static final String SECRET = "0123456789abcdef0123456789abcdef-browser";
+  private static final AtomicInteger ROOMS = new AtomicInteger();
+
+  static FanoutServer server;
+  static Chromium chromium;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    Chromium.assumeInstalled();
+    FanoutConfig c = new FanoutConfig();
+    c.dev = true;
+    c.http.bind = "127.0.0.1";
+    c.http.port = 0;
+    c.media.bind = "127.0.0.1";
+    c.media.port = 0;
+    c.keys.put(KEY, SECRET);
+    server = FanoutServer.start(c);
+  }
+
+  @AfterEach
+  void closePages() {
+    if (chromium != null) {
+      chromium.closePages();
+    }
+  }
+
+  @AfterAll
+  static void stopServerAndBrowser() {
+    try {
+      if (chromium != null) {
+        chromium.close();
+      }
+    } finally {
+      chromium = null;
+      if (server != null) {
+        server.close();
+      }
+      server = null;
+    }
+  }
+
+  static String baseUrl() {
+    return "http://127.0.0.1:" + server.httpAddress().getPort();
+  }
+
+  /** A new page (window) on the harness; the class's browser starts with its first page. */
+  static BrowserPage page() {
+    return page(false);
+  }
+
+  /**
+   * A new page; with {@code inPageServer} its /rtc connections go to an in-page stand-in for
+   * the server (browser/fake-sfu.js) instead of the server under test.
+   */
+  static BrowserPage page(boolean inPageServer) {
+    return browser().open(baseUrl(), inPageServer);
+  }
+
+  /** A new page (window) on a path of the server, without the harness. */
+  static BrowserPage plainPage(String path) {
+    return browser().openUrl(baseUrl() + path);
+  }
+
+  private static Chromium browser() {
+    if (chromium == null) {
+      try {
+        chromium = Chromium.launch();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return chromium;
+  }
+
+  /** A room name no other test uses. */
+  static String newRoom() {
+    return "room-" + ROOMS.incrementAndGet();
+  }
+}

@@ -1,0 +1,240 @@
+// Test harness for the browser tests: loaded into a page of the server under test, it imports
+// the SDK from /sdk/fanout.js and exposes helpers as window.H. The Java tests drive it through
+// WebDriver (BrowserPage.run).
+(async () => {
+  try {
+    // Remember every WebSocket the page opens, so a test can drop the SDK's connection.
+    const sockets = [];
+    const NativeWebSocket = window.WebSocket;
+    window.WebSocket = class extends NativeWebSocket {
+      constructor(...args) {
+        super(...args);
+        sockets.push(this);
+      }
+    };
+
+    const sdk = await import('/sdk/fanout.js');
+    const Fanout = sdk.default;
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const log = [];
+    const record = (client, ev, uid, detail) => log.push({ client, ev, uid, detail, at: Math.round(performance.now()) });
+
+    function watch(client, name) {
+      client.on('user-joined', (u) => record(name, 'user-joined', u.uid));
+      client.on('user-left', (u, reason) => record(name, 'user-left', u.uid, reason));
+      client.on('user-published', (u, kind, info) => record(name, 'user-published', u.uid, `${kind} ${info.source} ${info.trackId}`));
+      client.on('user-unpublished', (u, kind, info) => record(name, 'user-unpublished', u.uid, `${kind} ${info.source} ${info.trackId}`));
+      client.on('user-info-updated', (uid, msg) => record(name, 'user-info-updated', uid, msg));
+      client.on('connection-state-change', (cur, prev, reason) => record(name, 'connection-state-change', undefined, `${prev}->${cur} ${reason || ''}`));
+      client.on('exception', (e) => record(name, 'exception', e.uid, `${e.code} ${e.message}`));
+    }
+
+    const H = {
+      Fanout,
+      sdk,
+      sockets,
+      log,
+      clients: {},
+      tracks: {},
+      canvases: {},
+      sleep,
+
+      dump() {
+        return log.map((e) => `${e.at} ${e.client} ${e.ev} ${e.uid || ''} ${e.detail || ''}`).join('\n');
+      },
+
+      /** Runs fn; returns null when it succeeds, else the error's name, code and message. */
+      async errorOf(fn) {
+        try {
+          await fn();
+          return null;
+        } catch (e) {
+          return { name: e.name, code: e.code === undefined ? null : e.code, message: String(e.message), isFanoutError: e instanceof sdk.FanoutError };
+        }
+      },
+
+      client(name, config) {
+        const c = Fanout.createClient(config);
+        watch(c, name);
+        H.clients[name] = c;
+        return c;
+      },
+
+      async join(name, room, identity) {
+        const c = H.clients[name] || H.client(name);
+        return c.join({ room, identity });
+      },
+
+      count(client, ev, uid) {
+        return log.filter((e) => e.client === client && e.ev === ev && (uid === undefined || uid === null || e.uid === uid)).length;
+      },
+
+      async waitEvent(client, ev, uid, n = 1, ms = 10000) {
+        await H.waitFor(() => H.count(client, ev, uid) >= n, ms, `${client}: ${n} x ${ev} ${uid || ''}`);
+      },
+
+      async waitFor(fn, ms, what) {
+        const end = performance.now() + ms;
+        for (;;) {
+          const v = await fn();
+          if (v) return v;
+          if (performance.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${H.dump()}`);
+          await sleep(50);
+        }
+      },
+
+      /** Subscribes client `name` to every track published in its room and plays it on the stage. */
+      autoSubscribe(name) {
+        const c = H.clients[name];
+        c.on('user-published', async (user, kind, info) => {
+          try {
+            const t = await c.subscribe(user, info.trackId);
+            t.play(H.box(name, user.uid, kind));
+            record(name, 'subscribed', user.uid, `${kind} ${info.source} ${info.trackId}`);
+          } catch (e) {
+            record(name, 'subscribe-failed', user.uid, `${e.code}: ${e.message}`);
+          }
+        });
+      },
+
+      /** The stage element for one user's audio or video (emptied for a new track). */
+      box(client, uid, kind) {
+        const id = `${client}-${uid}-${kind}`;
+        let el = document.getElementById(id);
+        if (!el) {
+          el = document.createElement('div');
+          el.id = id;
+          el.style.cssText = 'width:320px;height:240px;display:inline-block';
+          document.getElementById('stage').appendChild(el);
+        }
+        el.replaceChildren();
+        return el;
+      },
+
+      media(client, uid, kind) {
+        return document.querySelector(`#${client}-${uid}-${kind} ${kind}`);
+      },
+
+      /** Frames presented by a video element during ms (requestVideoFrameCallback) and decoded (playback quality). */
+      async frames(video, ms) {
+        let presented = 0;
+        let active = true;
+        const onFrame = () => {
+          presented++;
+          if (active) video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+        const before = video.getVideoPlaybackQuality().totalVideoFrames;
+        await sleep(ms);
+        active = false;
+        return { presented, decoded: video.getVideoPlaybackQuality().totalVideoFrames - before };
+      },
+
+      /** The colour at the centre of what a video element shows. */
+      pixel(video) {
+        const c = document.createElement('canvas');
+        c.width = video.videoWidth;
+        c.height = video.videoHeight;
+        const g = c.getContext('2d');
+        g.drawImage(video, 0, 0);
+        const d = g.getImageData(c.width >> 1, c.height >> 1, 1, 1).data;
+        return [d[0], d[1], d[2]];
+      },
+
+      /** Loudest RMS level of an audio MediaStreamTrack over ms. */
+      async audioEnergy(mst, ms) {
+        const ctx = new AudioContext();
+        await ctx.resume();
+        const src = ctx.createMediaStreamSource(new MediaStream([mst]));
+        const analyser = ctx.createAnalyser();
+        analyser.fftSize = 2048;
+        src.connect(analyser);
+        const buf = new Float32Array(analyser.fftSize);
+        let max = 0;
+        const end = performance.now() + ms;
+        while (performance.now() < end) {
+          analyser.getFloatTimeDomainData(buf);
+          let sum = 0;
+          for (const x of buf) sum += x * x;
+          max = Math.max(max, Math.sqrt(sum / buf.length));
+          await sleep(40);
+        }
+        await ctx.close();
+        return max;
+      },
+
+      /** A canvas painted one solid colour, redrawn continuously, as a MediaStreamTrack. */
+      solidTrack(name, color, width = 320, height = 240) {
+        const canvas = document.createElement('canvas');
+        canvas.width = width;
+        canvas.height = height;
+        const g = canvas.getContext('2d');
+        const state = { color };
+        const paint = () => {
+          g.fillStyle = state.color;
+          g.fillRect(0, 0, width, height);
+        };
+        paint();
+        const track = canvas.captureStream(25).getVideoTracks()[0];
+        const timer = setInterval(() => {
+          if (track.readyState === 'ended') clearInterval(timer);
+          else paint();
+        }, 40);
+        H.canvases[name] = state;
+        return track;
+      },
+
+      /** A WebAudio oscillator as a MediaStreamTrack. */
+      tone(frequency = 440) {
+        const ctx = new AudioContext();
+        const osc = ctx.createOscillator();
+        osc.frequency.value = frequency;
+        const dest = ctx.createMediaStreamDestination();
+        osc.connect(dest);
+        osc.start();
+        ctx.resume();
+        return dest.stream.getAudioTracks()[0];
+      },
+
+      /** A mono 16-bit PCM WAV file of a sine tone. */
+      wav(seconds = 1, frequency = 440, rate = 16000) {
+        const n = Math.round(seconds * rate);
+        const buf = new ArrayBuffer(44 + n * 2);
+        const v = new DataView(buf);
+        const text = (off, s) => [...s].forEach((ch, i) => v.setUint8(off + i, ch.charCodeAt(0)));
+        text(0, 'RIFF');
+        v.setUint32(4, 36 + n * 2, true);
+        text(8, 'WAVE');
+        text(12, 'fmt ');
+        v.setUint32(16, 16, true);
+        v.setUint16(20, 1, true);
+        v.setUint16(22, 1, true);
+        v.setUint32(24, rate, true);
+        v.setUint32(28, rate * 2, true);
+        v.setUint16(32, 2, true);
+        v.setUint16(34, 16, true);
+        text(36, 'data');
+        v.setUint32(40, n * 2, true);
+        for (let i = 0; i < n; i++) v.setInt16(44 + i * 2, Math.round(Math.sin((2 * Math.PI * frequency * i) / rate) * 16000), true);
+        return new Blob([buf], { type: 'audio/wav' });
+      },
+
+      /**
+       * Drops the newest open WebSocket of the page from the client side, as a lost network
+       * would. With the in-page server, `identity` picks the socket of that participant.
+       */
+      dropSocket(identity) {
+        const ws = sockets.filter((s) => s.readyState === 1 && (!identity || s.identity === undefined || s.identity === identity)).pop();
+        if (!ws) throw new Error('no open WebSocket');
+        ws.close(3000, 'test: connection dropped');
+        return sockets.length;
+      },
+    };
+
+    window.Fanout = Fanout;
+    window.H = H;
+    window.harnessReady = true;
+  } catch (e) {
+    window.harnessError = String((e && e.stack) || e);
+  }
+})();
