@@ -23,7 +23,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 final class BrowserPage {
   private static final String HARNESS = resource("browser/harness.js");
-  private static final String FAKE_SFU = resource("browser/fake-sfu.js");
 
   private final ChromeDriver driver;
   private final String window;
@@ -33,11 +32,8 @@ final class BrowserPage {
     this.window = window;
   }
 
-  /**
-   * Loads the harness. With {@code inPageServer}, {@code browser/fake-sfu.js} first replaces the
-   * page's /rtc WebSocket with an in-page implementation of the protocol.
-   */
-  void load(String baseUrl, boolean inPageServer) {
+  /** Loads the harness. */
+  void load(String baseUrl) {
     focus();
     driver.get(baseUrl + "/browser-harness");
     driver.executeScript(
@@ -45,16 +41,11 @@ final class BrowserPage {
             + "document.write('<!doctype html><html><head><meta charset=\"utf-8\"><title>harness</title></head>"
             + "<body><div id=\"stage\"></div></body></html>');"
             + "document.close();"
-            + "if (arguments[1]) {"
-            + "  const f = document.createElement('script');"
-            + "  f.textContent = arguments[1];"
-            + "  document.head.appendChild(f);"
-            + "}"
             + "const s = document.createElement('script');"
             + "s.type = 'module';"
             + "s.textContent = arguments[0];"
             + "document.head.appendChild(s);",
-        HARNESS, inPageServer ? FAKE_SFU : null);
+        HARNESS);
     new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> {
       Object state = driver.executeScript(
           "return window.harnessError ? 'error: ' + window.harnessError : window.harnessReady === true");
@@ -138,12 +129,6 @@ final class BrowserPage {
     } catch (RuntimeException e) {
       return "";
     }
-  }
-
-  /** Injects {@code browser/fake-sfu.js}: the page's next /rtc connections go to an in-page server. */
-  void useInPageServer() {
-    focus();
-    driver.executeScript("const f = document.createElement('script'); f.textContent = arguments[0]; document.head.appendChild(f);", FAKE_SFU);
   }
 
   /** A PNG screenshot of the page. */

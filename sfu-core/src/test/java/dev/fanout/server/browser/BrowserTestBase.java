@@ -61,15 +61,7 @@ abstract class BrowserTestBase {
 
   /** A new page (window) on the harness; the class's browser starts with its first page. */
   static BrowserPage page() {
-    return page(false);
-  }
-
-  /**
-   * A new page; with {@code inPageServer} its /rtc connections go to an in-page stand-in for
-   * the server (browser/fake-sfu.js) instead of the server under test.
-   */
-  static BrowserPage page(boolean inPageServer) {
-    return browser().open(baseUrl(), inPageServer);
+    return browser().open(baseUrl());
   }
 
   /** A new page (window) on a path of the server, without the harness. */

@@ -97,12 +97,12 @@ final class Chromium implements AutoCloseable {
   }
 
   /** Opens a new window on the harness page of the server at {@code baseUrl}. */
-  BrowserPage open(String baseUrl, boolean inPageServer) {
+  BrowserPage open(String baseUrl) {
     driver.switchTo().window(anchorWindow);
     driver.switchTo().newWindow(WindowType.WINDOW);
     BrowserPage page = new BrowserPage(driver, driver.getWindowHandle());
     pages.add(page);
-    page.load(baseUrl, inPageServer);
+    page.load(baseUrl);
     return page;
   }
 

@@ -57,11 +57,8 @@ class DemoPageBrowserTest extends BrowserTestBase {
 
   @Test
   void publishingATestPatternAndShowingARemoteCameraWithItsBitrate() throws Exception {
-    // Media through the in-page stand-in for the server, so the demo's media UI is exercised
-    // whatever the state of the server's media path.
     String room = newRoom();
     BrowserPage page = plainPage("/");
-    page.useInPageServer();
     joinThroughTheForm(page, room, "ada");
     page.run("document.getElementById('pub-pattern').click();"
         + "const end = performance.now() + 10000;"
