@@ -40,7 +40,7 @@ final class SrtpTlsClient extends DefaultTlsClient {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"rawtypes", "unchecked"}) // Bouncy Castle's extension maps are raw
   public Hashtable getClientExtensions() throws IOException {
     Hashtable extensions = super.getClientExtensions();
     TlsSRTPUtils.addUseSRTPExtension(
@@ -49,6 +49,7 @@ final class SrtpTlsClient extends DefaultTlsClient {
   }
 
   @Override
+  @SuppressWarnings("rawtypes") // Bouncy Castle's extension maps are raw
   public void processServerExtensions(Hashtable serverExtensions) throws IOException {
     super.processServerExtensions(serverExtensions);
     negotiation.acceptSelection(

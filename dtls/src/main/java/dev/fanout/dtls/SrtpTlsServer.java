@@ -45,6 +45,7 @@ final class SrtpTlsServer extends DefaultTlsServer {
   }
 
   @Override
+  @SuppressWarnings("rawtypes") // Bouncy Castle's extension maps are raw
   public void processClientExtensions(Hashtable clientExtensions) throws IOException {
     super.processClientExtensions(clientExtensions);
     srtpAnswer = negotiation.selectProfile(
@@ -52,7 +53,7 @@ final class SrtpTlsServer extends DefaultTlsServer {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"rawtypes", "unchecked"}) // Bouncy Castle's extension maps are raw
   public Hashtable getServerExtensions() throws IOException {
     Hashtable extensions = super.getServerExtensions();
     TlsSRTPUtils.addUseSRTPExtension(extensions, srtpAnswer);
