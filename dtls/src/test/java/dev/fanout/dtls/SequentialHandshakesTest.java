@@ -32,8 +32,11 @@ class SequentialHandshakesTest {
       }
 
       assertThat(otherThreads()).isEqualTo(before);
-      assertThat(DtlsBadInputTest.handshakeThreads(serverStack)).isBetween(1L, 2L);
-      assertThat(DtlsBadInputTest.handshakeThreads(clientStack)).isBetween(1L, 2L);
+      // Sequential handshakes mostly reuse one thread; on a loaded machine a finishing thread may
+      // not be back in the pool when the next handshake starts, so bound by the configured pool.
+      long max = serverStack.config().handshakeThreads();
+      assertThat(DtlsBadInputTest.handshakeThreads(serverStack)).isBetween(1L, max);
+      assertThat(DtlsBadInputTest.handshakeThreads(clientStack)).isBetween(1L, max);
       assertThat(serverStack.stats().handshakesCompleted()).isEqualTo(210);
       assertThat(clientStack.stats().handshakesCompleted()).isEqualTo(210);
       assertThat(serverStack.stats().handshakesInProgress()).isZero();
