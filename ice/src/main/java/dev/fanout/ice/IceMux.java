@@ -205,7 +205,7 @@ public final class IceMux implements DatagramDispatcher {
     IceTransport t = byUfrag.get(ufrag);
     if (t == null) {
       stats.stunUnknownUfrag.increment();
-      logBadInput("binding request from {} for unknown ufrag {}", sender, ufrag);
+      logBadInput("binding request from {} for unknown ufrag {}", sender, printable(ufrag));
       return;
     }
     int length = t.onBindingRequest(msg, sender, nanoClock.getAsLong(), responseScratch);
@@ -275,6 +275,16 @@ public final class IceMux implements DatagramDispatcher {
     for (IceTransport t : new ArrayList<>(byUfrag.values())) {
       t.fail(IceFailure.PORT_CLOSED);
     }
+  }
+
+  /** A peer-supplied string made safe for one log line. */
+  private static String printable(String s) {
+    StringBuilder b = new StringBuilder(Math.min(s.length(), 32));
+    for (int i = 0; i < s.length() && i < 32; i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return s.length() > 32 ? b.append("...").toString() : b.toString();
   }
 
   void logBadInput(String format, Object a, Object b) {
