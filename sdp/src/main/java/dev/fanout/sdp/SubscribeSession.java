@@ -45,6 +45,8 @@ public final class SubscribeSession {
     private static final class Slot {
         String mid;
         SubscribeTrack track;
+        /** The track a removed section last carried; its section stays bundled and inactive. */
+        SubscribeTrack lastTrack;
         MediaKind kind;
         List<NegotiatedCodec> codecs = List.of();
         Map<String, Integer> extensions = Map.of();
@@ -97,6 +99,7 @@ public final class SubscribeSession {
                 if (!s.offered && !isPending(s)) {
                     slots.remove(i);
                 } else {
+                    s.lastTrack = s.track;
                     s.track = null;
                 }
                 return;
@@ -129,7 +132,13 @@ public final class SubscribeSession {
         List<MediaDescription> sections = new ArrayList<>();
         for (Slot s : slots) {
             if (s.track != null) {
-                sections.add(activeSection(s));
+                sections.add(activeSection(s, s.track, true));
+                bundle.add(s.mid);
+            } else if (s.lastTrack != null) {
+                // An inactive section stays in the BUNDLE group. Rejecting it (port 0) would
+                // reject the BUNDLE tag when it is the first section, or leave no section at all,
+                // and browsers then tear down the whole subscribe transport.
+                sections.add(activeSection(s, s.lastTrack, false));
                 bundle.add(s.mid);
             } else {
                 sections.add(removedSection(s));
@@ -175,7 +184,7 @@ public final class SubscribeSession {
             media.add(negotiate(answer, answer.media().get(i), pending.get(i), transport));
         }
         for (Offered o : pending) {
-            if (o.track == null && o.slot.track == null && o.mid.equals(o.slot.mid)) {
+            if (o.track == null && o.slot.track == null && o.slot.lastTrack == null && o.mid.equals(o.slot.mid)) {
                 o.slot.recyclable = true;
             }
         }
@@ -232,8 +241,7 @@ public final class SubscribeSession {
                 new Msid(t.streamId(), t.trackId()), t.cname(), transport);
     }
 
-    private MediaDescription activeSection(Slot s) {
-        SubscribeTrack t = s.track;
+    private MediaDescription activeSection(Slot s, SubscribeTrack t, boolean live) {
         MediaDescription.Builder b = MediaDescription.builder(
                 MediaLine.of(s.kind.sdpName(), Jsep.defaultPort(local), Jsep.PROTO, formats(s.codecs)));
         Jsep.appendTransport(b, local, Setup.ACTPASS);
@@ -241,9 +249,11 @@ public final class SubscribeSession {
         for (var e : s.extensions.entrySet()) {
             b.line(Extmap.of(e.getValue(), e.getKey()).line());
         }
-        b.attribute(Direction.SENDONLY.token());
+        b.attribute((live ? Direction.SENDONLY : Direction.INACTIVE).token());
         Msid msid = new Msid(t.streamId(), t.trackId());
-        b.line(msid.line());
+        if (live) {
+            b.line(msid.line());
+        }
         b.attribute(Attributes.RTCP_MUX);
         b.attribute(Attributes.RTCP_RSIZE);
         Map<Integer, Integer> ptMap = new HashMap<>();
@@ -253,12 +263,14 @@ public final class SubscribeSession {
         for (NegotiatedCodec c : s.codecs) {
             Jsep.appendCodec(b, c, c.isRed() ? redFmtp(c, ptMap) : Jsep.fmtpText(c.parameters()));
         }
-        boolean rtx = t.rtx() && s.codecs.stream().anyMatch(NegotiatedCodec::hasRtx);
+        boolean rtx = live && t.rtx() && s.codecs.stream().anyMatch(NegotiatedCodec::hasRtx);
         if (rtx) {
             b.line(new SsrcGroup(SsrcGroup.FID, List.of(t.ssrc(), t.rtxSsrc())).line());
         }
-        b.line(new SsrcAttribute(t.ssrc(), "cname", t.cname()).line());
-        b.line(new SsrcAttribute(t.ssrc(), "msid", msid.value()).line());
+        if (live) {
+            b.line(new SsrcAttribute(t.ssrc(), "cname", t.cname()).line());
+            b.line(new SsrcAttribute(t.ssrc(), "msid", msid.value()).line());
+        }
         if (rtx) {
             b.line(new SsrcAttribute(t.rtxSsrc(), "cname", t.cname()).line());
             b.line(new SsrcAttribute(t.rtxSsrc(), "msid", msid.value()).line());

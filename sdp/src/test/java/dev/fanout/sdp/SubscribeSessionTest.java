@@ -132,7 +132,7 @@ class SubscribeSessionTest {
     }
 
     @Test
-    void removedTrackIsOfferedWithPortZeroAndItsSlotIsReusedAfterTheAnswer() throws Exception {
+    void removedTrackStaysAsAnInactiveBundledSectionAndANewTrackGetsANewSection() throws Exception {
         String a = session.addTrack(audioTrack());
         String v = session.addTrack(videoTrack("cam", 10));
         session.applySubscribeAnswer(browserAnswer(session.buildSubscribeOffer()));
@@ -140,18 +140,21 @@ class SubscribeSessionTest {
         session.removeTrack(v);
         SessionDescription second = session.buildSubscribeOffer();
         assertThat(second.media()).hasSize(2);
-        assertThat(second.media().get(1).port()).isZero();
-        assertThat(second.media().get(1).mid()).contains(v);
-        assertThat(second.bundleGroup().orElseThrow().mids()).containsExactly(a);
+        MediaDescription removed = second.media().get(1);
+        assertThat(removed.port()).isNotZero();
+        assertThat(removed.mid()).contains(v);
+        assertThat(second.direction(removed)).isEqualTo(Direction.INACTIVE);
+        assertThat(removed.ssrcs()).isEmpty();
+        assertThat(second.bundleGroup().orElseThrow().mids()).containsExactly(a, v);
         NegotiatedSession n = session.applySubscribeAnswer(browserAnswer(second));
         assertThat(n.byMid(v).orElseThrow().accepted()).isFalse();
 
         String v2 = session.addTrack(videoTrack("cam2", 20));
         SessionDescription third = session.buildSubscribeOffer();
-        assertThat(third.media()).hasSize(2);
+        assertThat(third.media()).hasSize(3);
         assertThat(v2).isNotEqualTo(v);
-        assertThat(third.media().get(1).mid()).contains(v2);
-        assertThat(third.media().get(1).port()).isNotZero();
+        assertThat(third.media().get(2).mid()).contains(v2);
+        assertThat(third.direction(third.media().get(1))).isEqualTo(Direction.INACTIVE);
         assertThat(Long.parseLong(third.origin().sessionVersion())).isGreaterThan(Long.parseLong(second.origin().sessionVersion()));
     }
 

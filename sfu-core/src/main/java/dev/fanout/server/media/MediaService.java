@@ -59,6 +59,10 @@ public final class MediaService implements RoomMediaHandler {
         (media, reason) -> transportFailed(room, media, reason), room.name());
     ParticipantMedia old = rm.participants.put(participant.identity(), pm);
     if (old != null) {
+      // Replaced by a newer connection of the same identity: its tracks end for everyone.
+      for (Producer p : new ArrayList<>(old.producersByMid().values())) {
+        endProducer(rm, old, p);
+      }
       old.close();
     }
   }
