@@ -9,7 +9,6 @@ import dev.fanout.ice.IceFailure;
 import dev.fanout.ice.IceTransport;
 import dev.fanout.ice.IceTransportListener;
 import dev.fanout.rtp.PacketClass;
-import dev.fanout.rtp.rtcp.Rtcp;
 import dev.fanout.rtp.srtp.PacketBuffer;
 import dev.fanout.rtp.srtp.SrtpKeys;
 import dev.fanout.rtp.srtp.SrtpSession;
@@ -239,9 +238,5 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
       srtp.close();
       srtp = null;
     }
-  }
-
-  static boolean isRtcpPacketType(int pt) {
-    return pt >= Rtcp.SR && pt <= 223;
   }
 }
