@@ -97,11 +97,6 @@ public final class MediaService implements RoomMediaHandler {
   }
 
   @Override
-  public void muted(Room room, Participant participant, String trackId, boolean muted) {
-    // The sender stops or resumes sending itself; subscribers learn it from track-muted.
-  }
-
-  @Override
   public JsonNode handle(Room room, Participant p, Request req) throws SignalingException {
     RoomMedia rm = roomMedia(room);
     ParticipantMedia pm = rm.participants.get(p.identity());

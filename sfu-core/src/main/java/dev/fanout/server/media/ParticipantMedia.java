@@ -77,7 +77,6 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
   private final Map<String, Producer> producersByMid = new LinkedHashMap<>();
   /** SSRC → layer of a producer; a null value marks an SSRC to ignore (RTX of a publisher). */
   private final Map<Integer, Producer.Layer> layersBySsrc = new HashMap<>();
-  private final Map<Integer, Producer> producerBySsrc = new HashMap<>();
   private NegotiatedSession publishNegotiated;
   private int midExtensionId = -1;
   private int ridExtensionId = -1;
@@ -238,7 +237,6 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     for (Long s : primaries) {
       Producer.Layer l = p.addLayer(s.intValue(), m.rids().size() > rank ? m.rids().get(rank) : null);
       layersBySsrc.put(s.intValue(), l);
-      producerBySsrc.put(s.intValue(), p);
       rank++;
     }
     for (Long s : rtx) {
@@ -249,8 +247,7 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
   /** Ends a producer: forwarding stops and its SSRCs are forgotten. */
   public void unpublish(Producer p) {
     producersByMid.values().remove(p);
-    producerBySsrc.values().removeIf(x -> x == p);
-    layersBySsrc.entrySet().removeIf(e -> e.getValue() != null && !producerBySsrc.containsKey(e.getKey()));
+    layersBySsrc.values().removeIf(l -> l != null && l.producer == p);
     p.close();
   }
 
@@ -393,7 +390,7 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
         return;
       }
     }
-    producerBySsrc.get(ssrc).onRtp(layer, view, System.nanoTime());
+    layer.producer.onRtp(layer, view, System.nanoTime());
   }
 
   /** Finds the producer of an unannounced SSRC by its MID, then RID extension (RFC 8852). */
@@ -420,7 +417,6 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     }
     Producer.Layer l = p.addLayer(ssrc, rid);
     layersBySsrc.put(ssrc, l);
-    producerBySsrc.put(ssrc, p);
     return l;
   }
 
@@ -444,9 +440,8 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
         if (transport == publish && type == Rtcp.SR) {
           SenderReport sr = SenderReport.parse(buf, rtcp.offset(), rtcp.length());
           Producer.Layer l = layersBySsrc.get(sr.ssrc());
-          Producer p = producerBySsrc.get(sr.ssrc());
-          if (l != null && p != null) {
-            p.onSenderReport(l, sr.ntpTimestamp(), sr.rtpTimestamp(), now);
+          if (l != null) {
+            l.producer.onSenderReport(l, sr.ntpTimestamp(), sr.rtpTimestamp(), now);
           }
         } else if (transport == subscribe && type == Rtcp.PSFB && (count == Rtcp.FMT_PLI || count == Rtcp.FMT_FIR)) {
           int media = count == Rtcp.FMT_PLI
@@ -543,11 +538,6 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     if (!closed) {
       owner.transportFailed(this, reason);
     }
-  }
-
-  /** Subscriptions in track order, for tests. */
-  public Map<String, Consumer> consumers() {
-    return consumersByTrack;
   }
 
   /** Releases everything: transports, producers, consumers, the report timer. */

@@ -37,6 +37,7 @@ public final class Producer {
 
   /** One RTP stream of the producer (one simulcast layer). */
   static final class Layer {
+    final Producer producer;
     final int ssrc;
     final int rank;
     final RtpSequenceTracker sequence = new RtpSequenceTracker();
@@ -46,7 +47,8 @@ public final class Producer {
     long lastSrCompact;
     long packets;
 
-    Layer(int ssrc, int rank) {
+    Layer(Producer producer, int ssrc, int rank) {
+      this.producer = producer;
       this.ssrc = ssrc;
       this.rank = rank;
     }
@@ -77,14 +79,6 @@ public final class Producer {
     return owner;
   }
 
-  List<Consumer> consumers() {
-    return consumers;
-  }
-
-  RetransmissionCache cache() {
-    return cache;
-  }
-
   /** The codec of a payload type of the publisher's negotiation, or null. */
   NegotiatedCodec codec(int payloadType) {
     return media.codec(payloadType).orElse(null);
@@ -98,7 +92,7 @@ public final class Producer {
   /** Registers an SSRC as a layer; {@code rid} is null without simulcast. */
   Layer addLayer(int ssrc, String rid) {
     int rank = rid == null ? 0 : Math.max(0, media.rids().indexOf(rid));
-    Layer l = new Layer(ssrc, rank);
+    Layer l = new Layer(this, ssrc, rank);
     layers.add(l);
     return l;
   }

@@ -15,9 +15,6 @@ public interface RoomMediaHandler {
   /** A participant left or was removed; release everything it held. */
   void left(Room room, Participant participant);
 
-  /** A published track's mute state changed. */
-  void muted(Room room, Participant participant, String trackId, boolean muted);
-
   /**
    * Handles a media method (publish, unpublish, subscribe, unsubscribe, subscriber-answer).
    *

@@ -1,7 +1,6 @@
 package dev.fanout.server.signaling;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.server.auth.AccessTokens;
 import dev.fanout.server.auth.InvalidTokenException;
 import dev.fanout.server.room.ClientConnection;
@@ -115,8 +114,8 @@ public final class SignalingSession {
           yield null;
         }
         case "mute" -> {
+          // The sender stops or resumes sending itself; subscribers learn it from track-muted.
           r.setMuted(p, req.string("trackId"), req.bool("muted"));
-          media.muted(r, p, req.string("trackId"), req.bool("muted"));
           yield null;
         }
         default -> media.handle(r, p, req);
@@ -152,14 +151,5 @@ public final class SignalingSession {
 
   private void fail(Request req, ErrorCode code, String message) {
     connection.send(SignalingCodec.error(req.id(), code, message));
-  }
-
-  /** For tests. */
-  Participant participant() {
-    return participant;
-  }
-
-  static ObjectNode emptyObject() {
-    return SignalingCodec.JSON.createObjectNode();
   }
 }
