@@ -1,0 +1,150 @@
+package dev.fanout.client;
+
+import dev.fanout.rtp.RtpPacket;
+import dev.fanout.sdp.MediaKind;
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A paced synthetic source for published tracks: VP8-shaped video at a bitrate and frame rate
+ * (a keyframe whenever the server asks for one), and 50 packets per second of Opus-sized audio.
+ * Runs on the publish connection's loop, so sending copies nothing.
+ *
+ * <p>Every packet carries a stamp that survives forwarding untouched: a magic number, the
+ * packet's index in its track (0, 1, 2, … — loss and reordering show even though the server
+ * rewrites sequence numbers) and the {@link System#nanoTime()} it was sent at (transit time, when
+ * sender and receiver share a JVM). {@link #stampOffset} says where it is.
+ */
+public final class SyntheticMedia implements AutoCloseable {
+  /** Bytes of the stamp: magic (4), packet index (8), send time (8). */
+  public static final int STAMP_LENGTH = 20;
+  private static final int MAGIC = 0x46414e4f; // "FANO"
+  /** Video: past the 4-byte payload descriptor and the 10 bytes of a VP8 keyframe header. */
+  private static final int VIDEO_STAMP_OFFSET = 4 + 10;
+  /** Opus-sized audio: 160 bytes per 20 ms (64 kbit/s). */
+  public static final int AUDIO_FRAME_BYTES = 160;
+
+  private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+  private final LocalTrack video;
+  private final LocalTrack audio;
+  private final int frameBytes;
+  private final int fps;
+  private volatile long frames;
+  private volatile long audioFrames;
+
+  private SyntheticMedia(LocalTrack video, LocalTrack audio, long videoBitsPerSecond, int fps) {
+    this.video = video;
+    this.audio = audio;
+    this.fps = fps;
+    this.frameBytes = (int) Math.max(64, videoBitsPerSecond / 8 / fps);
+  }
+
+  /**
+   * Starts sending on {@code client}'s publish loop. Either track may be null.
+   *
+   * @param videoBitsPerSecond e.g. 1_500_000; frames are split into packets of at most
+   *     {@link LocalTrack#MAX_VIDEO_PAYLOAD} bytes of payload
+   */
+  public static SyntheticMedia start(FanoutClient client, LocalTrack video, LocalTrack audio,
+      long videoBitsPerSecond, int fps) {
+    if (fps < 1 || fps > 100) {
+      throw new IllegalArgumentException("fps must be 1..100");
+    }
+    SyntheticMedia m = new SyntheticMedia(video, audio, videoBitsPerSecond, fps);
+    EventLoop loop = client.publishLoop();
+    if (video != null) {
+      m.tasks.add(loop.scheduleAtFixedRate(m::videoFrame, 0, 1_000_000 / fps, TimeUnit.MICROSECONDS));
+    }
+    if (audio != null) {
+      m.tasks.add(loop.scheduleAtFixedRate(m::audioFrame, 0, 20, TimeUnit.MILLISECONDS));
+    }
+    return m;
+  }
+
+  private void videoFrame() {
+    if (!video.isPublished()) {
+      return;
+    }
+    long ts = frames * 90000 / fps;
+    frames++;
+    video.sendVideoFrame(video.keyframeWanted(), frameBytes, ts, (buf, off, len, i) -> stamp(video, buf, off, len, true));
+  }
+
+  private void audioFrame() {
+    if (!audio.isPublished()) {
+      return;
+    }
+    long ts = audioFrames * 960;
+    audioFrames++;
+    audio.sendAudioFrame(AUDIO_FRAME_BYTES, ts, (buf, off, len, i) -> stamp(audio, buf, off, len, false));
+  }
+
+  private static void stamp(LocalTrack t, byte[] buf, int off, int len, boolean video) {
+    int at = off + (video ? VIDEO_STAMP_OFFSET - 4 : 0);
+    if (at + STAMP_LENGTH > off + len) {
+      return;
+    }
+    putInt(buf, at, MAGIC);
+    putLong(buf, at + 4, t.packetsSent());
+    putLong(buf, at + 12, System.nanoTime());
+  }
+
+  /** Where the stamp starts in the RTP payload of a {@code kind} packet. */
+  public static int stampOffset(MediaKind kind) {
+    return kind == MediaKind.VIDEO ? VIDEO_STAMP_OFFSET : 0;
+  }
+
+  /** The packet's index in its track, or -1 when it carries no stamp (e.g. an RTX packet). */
+  public static long packetIndex(RtpPacket p, MediaKind kind) {
+    int at = p.payloadOffset() + stampOffset(kind);
+    if (p.payloadLength() < stampOffset(kind) + STAMP_LENGTH || getInt(p.buffer(), at) != MAGIC) {
+      return -1;
+    }
+    return getLong(p.buffer(), at + 4);
+  }
+
+  /** The sender's {@link System#nanoTime()} when it sent the packet; valid when {@link #packetIndex} ≥ 0. */
+  public static long sentNanos(RtpPacket p, MediaKind kind) {
+    return getLong(p.buffer(), p.payloadOffset() + stampOffset(kind) + 12);
+  }
+
+  public long videoFrames() {
+    return frames;
+  }
+
+  @Override
+  public void close() {
+    for (ScheduledFuture<?> f : tasks) {
+      f.cancel(false);
+    }
+  }
+
+  private static void putLong(byte[] b, int off, long v) {
+    for (int i = 7; i >= 0; i--) {
+      b[off + i] = (byte) v;
+      v >>>= 8;
+    }
+  }
+
+  private static void putInt(byte[] b, int off, int v) {
+    b[off] = (byte) (v >>> 24);
+    b[off + 1] = (byte) (v >>> 16);
+    b[off + 2] = (byte) (v >>> 8);
+    b[off + 3] = (byte) v;
+  }
+
+  private static long getLong(byte[] b, int off) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (b[off + i] & 0xff);
+    }
+    return v;
+  }
+
+  private static int getInt(byte[] b, int off) {
+    return ((b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+  }
+}

@@ -1,0 +1,125 @@
+package dev.fanout.server.client;
+
+import dev.fanout.client.ClientContext;
+import dev.fanout.client.FanoutClient;
+import dev.fanout.client.RemoteTrack;
+import dev.fanout.client.SyntheticMedia;
+import dev.fanout.rtp.RtpPacket;
+import dev.fanout.rtp.codec.Vp8Descriptor;
+import dev.fanout.sdp.MediaKind;
+import dev.fanout.server.FanoutServer;
+import dev.fanout.server.auth.AccessTokens;
+import dev.fanout.server.config.FanoutConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/** A real server on loopback and headless Java clients against it. */
+final class ClientHarness implements AutoCloseable {
+  static final String KEY = "k";
+  static final String SECRET = "0123456789abcdef0123456789abcdef-client";
+
+  final FanoutServer server;
+  final ClientContext context;
+  private final List<FanoutClient> clients = new ArrayList<>();
+
+  ClientHarness(Consumer<FanoutConfig> configure) throws Exception {
+    FanoutConfig c = new FanoutConfig();
+    c.http.bind = "127.0.0.1";
+    c.http.port = 0;
+    c.media.bind = "127.0.0.1";
+    c.media.port = 0;
+    c.keys.put(KEY, SECRET);
+    configure.accept(c);
+    server = FanoutServer.start(c);
+    context = ClientContext.create(1, Duration.ofSeconds(10));
+  }
+
+  ClientHarness() throws Exception {
+    this(c -> {});
+  }
+
+  URI rtcUrl() {
+    return URI.create("ws://127.0.0.1:" + server.httpAddress().getPort() + "/rtc");
+  }
+
+  String token(String room, String identity, boolean canPublish, boolean canSubscribe) {
+    return server.tokens().mint(KEY, new AccessTokens.Grant(room, identity, identity, canPublish, canSubscribe, null),
+        Duration.ofMinutes(5));
+  }
+
+  FanoutClient connect() throws Exception {
+    FanoutClient c = FanoutClient.connect(rtcUrl(), context);
+    synchronized (clients) {
+      clients.add(c);
+    }
+    return c;
+  }
+
+  FanoutClient join(String room, String identity) throws Exception {
+    FanoutClient c = connect();
+    c.join(token(room, identity, true, true));
+    return c;
+  }
+
+  @Override
+  public void close() {
+    synchronized (clients) {
+      clients.forEach(FanoutClient::close);
+    }
+    server.close();
+    context.close();
+  }
+
+  /** One received packet, as much of it as the tests look at. */
+  record Received(int ssrc, int seq, long timestamp, int payloadType, boolean marker, boolean keyframe,
+      boolean frameStart, long index, boolean rtx, int rtxOriginalSeq, long nanos) {}
+
+  /** Collects what a subscriber receives, per track id. */
+  static final class Recorder implements FanoutClient.RtpHandler {
+    final Map<String, List<Received>> byTrack = new ConcurrentHashMap<>();
+    private final Vp8Descriptor vp8 = new Vp8Descriptor();
+
+    @Override
+    public void onRtp(RemoteTrack track, RtpPacket p) {
+      boolean rtx = track.isRtx(p.ssrc());
+      boolean key = false;
+      boolean start = false;
+      long index;
+      int osn = -1;
+      if (rtx) {
+        byte[] b = p.buffer();
+        osn = ((b[p.payloadOffset()] & 0xff) << 8) | (b[p.payloadOffset() + 1] & 0xff);
+        index = -1;
+      } else {
+        if (track.kind() == MediaKind.VIDEO) {
+          vp8.parse(p.buffer(), p.payloadOffset(), p.payloadLength());
+          key = vp8.isKeyFrame();
+          start = vp8.isStartOfFrame();
+        }
+        index = SyntheticMedia.packetIndex(p, track.kind());
+      }
+      List<Received> l = byTrack.computeIfAbsent(track.trackId(), k -> java.util.Collections.synchronizedList(new ArrayList<>()));
+      l.add(new Received(p.ssrc(), p.sequenceNumber(), p.timestamp(), p.payloadType(), p.marker(), key, start, index,
+          rtx, osn, System.nanoTime()));
+    }
+
+    List<Received> of(String trackId) {
+      List<Received> l = byTrack.get(trackId);
+      if (l == null) {
+        return List.of();
+      }
+      synchronized (l) {
+        return List.copyOf(l);
+      }
+    }
+
+    List<Received> media(String trackId) {
+      return of(trackId).stream().filter(r -> !r.rtx()).toList();
+    }
+  }
+}
