@@ -18,13 +18,15 @@ public final class ClientContext implements AutoCloseable {
   private final EventLoopGroup loops;
   private final DtlsStack dtls;
   private final Duration timeout;
+  private final Duration consentInterval;
 
-  private ClientContext(int threads, Duration timeout) {
+  private ClientContext(int threads, Duration timeout, Duration consentInterval) {
     SrtpCrypto.preferOpenSsl();
     this.transport = NettyTransport.detect();
     this.loops = transport.newEventLoopGroup(threads, "fanout-client");
     this.dtls = new DtlsStack(DtlsCertificate.generate());
     this.timeout = timeout;
+    this.consentInterval = consentInterval;
   }
 
   /** One event loop, a new certificate, 10 s for signaling calls and connection set-up. */
@@ -40,7 +42,18 @@ public final class ClientContext implements AutoCloseable {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1");
     }
-    return new ClientContext(threads, timeout);
+    return create(threads, timeout, Duration.ofSeconds(5));
+  }
+
+  /**
+   * @param consentInterval how often an established transport sends a consent check (RFC 7675
+   *     §5.1 suggests about 5 s; the server's consent timeout must be longer)
+   */
+  public static ClientContext create(int threads, Duration timeout, Duration consentInterval) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1");
+    }
+    return new ClientContext(threads, timeout, consentInterval);
   }
 
   public NettyTransport transport() {
@@ -57,6 +70,10 @@ public final class ClientContext implements AutoCloseable {
 
   public Duration timeout() {
     return timeout;
+  }
+
+  public Duration consentInterval() {
+    return consentInterval;
   }
 
   /** Stops the event loops and the DTLS pool; close the clients first. */

@@ -124,10 +124,10 @@ final class ClientSdp {
    * The answer to a subscribe offer: every offered section answered in order, {@code recvonly}
    * where the server sends and {@code inactive} where it does not, accepting every codec, feedback
    * type and header extension it offers (the client hands raw RTP to its user, so it can take
-   * anything); rejected sections stay rejected.
+   * anything) except RTX when {@code acceptRtx} is false; rejected sections stay rejected.
    */
   static String subscribeAnswer(SessionDescription offer, long sessionId, long version, ClientTransport transport,
-      dev.fanout.dtls.Fingerprint fingerprint) {
+      dev.fanout.dtls.Fingerprint fingerprint, boolean acceptRtx) {
     SessionDescription.Builder sd = SessionDescription.builder().standardHeader(Origin.of(sessionId, version));
     List<String> bundled = new ArrayList<>();
     for (MediaDescription o : offer.media()) {
@@ -148,7 +148,14 @@ final class ClientSdp {
         sd.media(m.build());
         continue;
       }
-      MediaDescription.Builder m = MediaDescription.builder(MediaLine.of(ol.kind(), 9, ol.proto(), ol.formats()));
+      List<String> formats = new ArrayList<>();
+      for (String f : ol.formats()) {
+        Optional<Rtpmap> r = o.rtpmap(Integer.parseInt(f));
+        if (acceptRtx || r.isEmpty() || !r.get().encodingName().equalsIgnoreCase("rtx")) {
+          formats.add(f);
+        }
+      }
+      MediaDescription.Builder m = MediaDescription.builder(MediaLine.of(ol.kind(), 9, ol.proto(), formats));
       transport(m, transport, fingerprint, "active");
       m.attribute("mid", mid);
       for (Extmap e : o.extmaps()) {
@@ -161,6 +168,9 @@ final class ClientSdp {
         m.attribute("rtcp-rsize");
       }
       for (Rtpmap r : o.rtpmaps()) {
+        if (!formats.contains(Integer.toString(r.payloadType()))) {
+          continue;
+        }
         m.line(r.line());
         for (RtcpFeedback f : o.rtcpFeedback(r.payloadType())) {
           m.line(f.line());
@@ -238,7 +248,8 @@ final class ClientSdp {
   }
 
   /** What a subscribe offer says about the track in section {@code mid}; null when inactive. */
-  static RemoteTrack remoteTrack(SessionDescription offer, String mid, String trackId, String identity) {
+  static RemoteTrack remoteTrack(SessionDescription offer, String mid, String trackId, String identity,
+      boolean acceptRtx) {
     Optional<MediaDescription> om = offer.mediaByMid(mid);
     if (om.isEmpty() || om.get().isRejected() || !offer.direction(om.get()).sends()) {
       return null;
@@ -275,6 +286,10 @@ final class ClientSdp {
           && String.valueOf(pt).equals(f.parameters().get("apt"))) {
         rtxPt = f.payloadType();
       }
+    }
+    if (!acceptRtx || rtxPt < 0) {
+      rtx = 0;
+      rtxPt = -1;
     }
     return new RemoteTrack(trackId, identity, mid, kind, ssrc, rtx, pt, codec, rtxPt);
   }

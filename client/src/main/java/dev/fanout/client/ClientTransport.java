@@ -56,9 +56,14 @@ public final class ClientTransport implements DtlsListener {
   private static final long HOST_PRIORITY = (126L << 24) | (65535L << 8) | 255L;
   /** Binding request retransmission until the first response (RFC 8445 §14.3 paces at 50 ms). */
   private static final long CHECK_INTERVAL_MILLIS = 50;
-  /** Consent freshness (RFC 7675 §5.1: about every 5 s; the server gives up after 30 s). */
-  private static final long CONSENT_INTERVAL_MILLIS = 5_000;
   private static final int MAX_DATAGRAM = 2048;
+
+  /** Decides which received RTP packets to lose on purpose, before decryption. */
+  @FunctionalInterface
+  public interface LossModel {
+    /** True to drop the packet with this SSRC and sequence number (read from the clear header). */
+    boolean drop(int ssrc, int sequenceNumber);
+  }
 
   /** What the transport hands its owner; called on the transport's loop. */
   public interface Listener {
@@ -86,7 +91,7 @@ public final class ClientTransport implements DtlsListener {
 
   private boolean started; // guarded by this
   // Loop-confined after start().
-  private Channel channel;
+  private volatile Channel channel;
   private InetSocketAddress remote;
   private MessageIntegrity remoteKey;
   private List<dev.fanout.dtls.Fingerprint> remoteFingerprints;
@@ -99,6 +104,7 @@ public final class ClientTransport implements DtlsListener {
   private DtlsConnection dtls;
   private volatile SrtpSession srtp;
   private volatile boolean closed;
+  private volatile LossModel loss;
 
   ClientTransport(ClientContext context, String label, Listener listener) {
     this.context = context;
@@ -255,8 +261,9 @@ public final class ClientTransport implements DtlsListener {
     if (!iceConnected) {
       iceConnected = true;
       checks.cancel(false);
-      checks = loop.scheduleAtFixedRate(this::check, CONSENT_INTERVAL_MILLIS, CONSENT_INTERVAL_MILLIS,
-          TimeUnit.MILLISECONDS);
+      // Consent freshness (RFC 7675 §5.1).
+      long every = context.consentInterval().toMillis();
+      checks = loop.scheduleAtFixedRate(this::check, every, every, TimeUnit.MILLISECONDS);
       openDtls();
     }
   }
@@ -305,12 +312,26 @@ public final class ClientTransport implements DtlsListener {
       } else {
         stats.dropped.incrementAndGet();
       }
+    } else if (loss != null && loss.drop(getInt(scratch, 8), ((scratch[2] & 0xff) << 8) | (scratch[3] & 0xff))) {
+      stats.dropped.incrementAndGet();
     } else if (s.unprotectRtp(scratchView) == SrtpStatus.OK) {
       stats.rtpReceived.incrementAndGet();
       listener.onRtp(scratch, 0, scratchView.getLength());
     } else {
       stats.dropped.incrementAndGet();
     }
+  }
+
+  /**
+   * Loses received RTP packets on purpose, as a lossy network would, before SRTP sees them (so
+   * their retransmission is not a replay). For tests of NACK and retransmission; null for none.
+   */
+  public void simulateLoss(LossModel model) {
+    this.loss = model;
+  }
+
+  private static int getInt(byte[] b, int off) {
+    return ((b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
   }
 
   /**
@@ -355,7 +376,7 @@ public final class ClientTransport implements DtlsListener {
   /** Writes one datagram to the server; takes ownership of {@code buf}. */
   private void write(ByteBuf buf) {
     Channel ch = channel;
-    if (ch == null || closed) {
+    if (ch == null) {
       buf.release();
       return;
     }
@@ -396,6 +417,18 @@ public final class ClientTransport implements DtlsListener {
 
   /** Sends close_notify, closes the socket and drops the keys. Idempotent, any thread. */
   public void close() {
+    shutdown(true);
+  }
+
+  /**
+   * Closes the socket without a word to the server, as a lost network would: the server notices
+   * only when consent expires.
+   */
+  public void abort() {
+    shutdown(false);
+  }
+
+  private void shutdown(boolean notify) {
     if (closed) {
       return;
     }
@@ -405,6 +438,10 @@ public final class ClientTransport implements DtlsListener {
       if (checks != null) {
         checks.cancel(false);
       }
+      Channel ch = channel;
+      if (!notify) {
+        channel = null; // DTLS's close_notify below goes nowhere
+      }
       if (dtls != null) {
         dtls.close();
       }
@@ -413,10 +450,11 @@ public final class ClientTransport implements DtlsListener {
       if (s != null) {
         s.close();
       }
-      if (channel != null) {
-        // close_notify is queued on the channel before it closes.
-        channel.close();
+      if (ch != null) {
+        // close_notify, when sent, is queued on the channel before it closes.
+        ch.close();
       }
+      channel = null;
     });
   }
 

@@ -85,6 +85,7 @@ public final class FanoutClient implements AutoCloseable {
   private volatile RtcpHandler publishRtcpHandler = (buf, off, len) -> {};
   private volatile RtcpHandler subscribeRtcpHandler = (buf, off, len) -> {};
   private volatile String identity;
+  private volatile boolean acceptRtx = true;
 
   // Publish side, guarded by this.
   private ClientTransport publishTransport;
@@ -120,6 +121,14 @@ public final class FanoutClient implements AutoCloseable {
   /** Receives every server event as (name, data), {@code subscriber-offer} included. */
   public void onEvent(BiConsumer<String, JsonNode> listener) {
     this.events = listener;
+  }
+
+  /**
+   * Whether subscribe answers accept RTX (RFC 4588; the default). Without it the server answers
+   * NACKs with plain retransmissions. Applies to the next offer.
+   */
+  public void acceptRtx(boolean accept) {
+    this.acceptRtx = accept;
   }
 
   /** Receives the RTP of every subscribed track. */
@@ -349,11 +358,11 @@ public final class FanoutClient implements AutoCloseable {
     List<RemoteTrack> carried = new ArrayList<>();
     synchronized (remoteByMid) {
       answer = ClientSdp.subscribeAnswer(offer, sessionId, ++subscribeVersion, subscribeTransport,
-          context.dtls().certificate().fingerprint());
+          context.dtls().certificate().fingerprint(), acceptRtx);
       remoteByMid.clear();
       for (JsonNode t : data.path("tracks")) {
         RemoteTrack rt = ClientSdp.remoteTrack(offer, t.path("mid").asText(), t.path("trackId").asText(),
-            t.path("identity").asText());
+            t.path("identity").asText(), acceptRtx);
         if (rt != null) {
           remoteByMid.put(rt.mid(), rt);
           carried.add(rt);

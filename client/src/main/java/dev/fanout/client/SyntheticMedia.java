@@ -32,6 +32,7 @@ public final class SyntheticMedia implements AutoCloseable {
   private final LocalTrack audio;
   private final int frameBytes;
   private final int fps;
+  private volatile boolean paused;
   private volatile long frames;
   private volatile long audioFrames;
 
@@ -64,21 +65,29 @@ public final class SyntheticMedia implements AutoCloseable {
     return m;
   }
 
+  /**
+   * Stops or resumes sending, as a muted browser sender does: while paused the media clock runs
+   * on and nothing is sent, so sequence numbers continue and timestamps jump by the pause.
+   */
+  public void pause(boolean pause) {
+    this.paused = pause;
+  }
+
   private void videoFrame() {
-    if (!video.isPublished()) {
-      return;
-    }
     long ts = frames * 90000 / fps;
     frames++;
+    if (paused || !video.isPublished()) {
+      return;
+    }
     video.sendVideoFrame(video.keyframeWanted(), frameBytes, ts, (buf, off, len, i) -> stamp(video, buf, off, len, true));
   }
 
   private void audioFrame() {
-    if (!audio.isPublished()) {
-      return;
-    }
     long ts = audioFrames * 960;
     audioFrames++;
+    if (paused || !audio.isPublished()) {
+      return;
+    }
     audio.sendAudioFrame(AUDIO_FRAME_BYTES, ts, (buf, off, len, i) -> stamp(audio, buf, off, len, false));
   }
 
@@ -97,13 +106,21 @@ public final class SyntheticMedia implements AutoCloseable {
     return kind == MediaKind.VIDEO ? VIDEO_STAMP_OFFSET : 0;
   }
 
-  /** The packet's index in its track, or -1 when it carries no stamp (e.g. an RTX packet). */
+  /** The packet's index in its track, or -1 when it carries no stamp. */
   public static long packetIndex(RtpPacket p, MediaKind kind) {
-    int at = p.payloadOffset() + stampOffset(kind);
-    if (p.payloadLength() < stampOffset(kind) + STAMP_LENGTH || getInt(p.buffer(), at) != MAGIC) {
+    return packetIndex(p.buffer(), p.payloadOffset(), p.payloadLength(), kind);
+  }
+
+  /**
+   * As {@link #packetIndex(RtpPacket, MediaKind)} for a payload at {@code payloadOffset}, e.g.
+   * 2 bytes into an RTX packet's payload (RFC 4588 §4: the original sequence number comes first).
+   */
+  public static long packetIndex(byte[] buf, int payloadOffset, int payloadLength, MediaKind kind) {
+    int at = payloadOffset + stampOffset(kind);
+    if (payloadLength < stampOffset(kind) + STAMP_LENGTH || getInt(buf, at) != MAGIC) {
       return -1;
     }
-    return getLong(p.buffer(), at + 4);
+    return getLong(buf, at + 4);
   }
 
   /** The sender's {@link System#nanoTime()} when it sent the packet; valid when {@link #packetIndex} ≥ 0. */

@@ -79,7 +79,8 @@ public final class FanoutServer implements AutoCloseable {
     MediaPort mediaPort = null;
     DtlsStack dtls = null;
     try {
-      IceMux mux = new IceMux();
+      IceMux mux = new IceMux(new IceMux.Config(Duration.ofSeconds(config.media.consentTimeoutSeconds),
+          Duration.ofSeconds(config.media.connectTimeoutSeconds)), System::nanoTime, new java.security.SecureRandom());
       InetSocketAddress mediaAddress = new InetSocketAddress(config.mediaBind(), config.media.port);
       try {
         mediaPort = MediaPort.bind(transport, mediaGroup, mediaAddress, mux);

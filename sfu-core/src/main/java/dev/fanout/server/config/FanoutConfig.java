@@ -33,6 +33,10 @@ public final class FanoutConfig {
      * Empty: the bind address, or 127.0.0.1 when bound to the wildcard address.
      */
     @JsonProperty public List<String> advertisedIps = new ArrayList<>();
+    /** A transport with no ICE check for this long has lost consent (RFC 7675 §5.1: 30 s). */
+    @JsonProperty public int consentTimeoutSeconds = 30;
+    /** A transport with no nominated pair this long after its SDP was applied is dropped. */
+    @JsonProperty public int connectTimeoutSeconds = 30;
   }
 
   /** Limits that protect the server from one room or client taking everything. */
@@ -89,6 +93,9 @@ public final class FanoutConfig {
                     + " characters");
           }
         });
+    if (media.consentTimeoutSeconds < 1 || media.connectTimeoutSeconds < 1) {
+      throw new ConfigException("media.consentTimeoutSeconds and media.connectTimeoutSeconds must be at least 1");
+    }
     if (limits.maxParticipantsPerRoom < 1
         || limits.maxTracksPerParticipant < 1
         || limits.maxMessageBytes < 1024) {

@@ -66,6 +66,41 @@ final class ClientHarness implements AutoCloseable {
     return c;
   }
 
+  /** Polls {@code condition} every 20 ms for up to {@code timeout}; fails with {@code what}. */
+  static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + timeout + ": " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** Events of one client, in order. */
+  static final class Events implements java.util.function.BiConsumer<String, com.fasterxml.jackson.databind.JsonNode> {
+    final java.util.concurrent.BlockingQueue<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> queue =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+
+    @Override
+    public void accept(String name, com.fasterxml.jackson.databind.JsonNode data) {
+      queue.add(Map.entry(name, data));
+    }
+
+    /** The next event called {@code name}, skipping others; fails after 5 s. */
+    com.fasterxml.jackson.databind.JsonNode next(String name) throws InterruptedException {
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (System.nanoTime() < deadline) {
+        var e = queue.poll(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (e != null && e.getKey().equals(name)) {
+          return e.getValue();
+        }
+      }
+      throw new AssertionError("no " + name + " event within 5 s");
+    }
+  }
+
   @Override
   public void close() {
     synchronized (clients) {
@@ -94,7 +129,7 @@ final class ClientHarness implements AutoCloseable {
       if (rtx) {
         byte[] b = p.buffer();
         osn = ((b[p.payloadOffset()] & 0xff) << 8) | (b[p.payloadOffset() + 1] & 0xff);
-        index = -1;
+        index = SyntheticMedia.packetIndex(b, p.payloadOffset() + 2, p.payloadLength() - 2, track.kind());
       } else {
         if (track.kind() == MediaKind.VIDEO) {
           vp8.parse(p.buffer(), p.payloadOffset(), p.payloadLength());
