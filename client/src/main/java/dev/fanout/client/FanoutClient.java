@@ -115,6 +115,7 @@ public final class FanoutClient implements AutoCloseable {
   /** Opens the signaling WebSocket, e.g. {@code ws://127.0.0.1:8080/rtc}. */
   public static FanoutClient connect(URI rtcUrl, ClientContext context) throws Exception {
     SignalingClient s = SignalingClient.connect(rtcUrl, context.timeout());
+    s.keepAlive(Duration.ofSeconds(10));
     return new FanoutClient(context, s, "client-" + Integer.toHexString(RANDOM.nextInt()));
   }
 
@@ -168,25 +169,14 @@ public final class FanoutClient implements AutoCloseable {
    * answered and the publish connection is connected.
    */
   public synchronized List<LocalTrack> publish(LocalTrack... tracks) throws Exception {
-    if (publishTransport == null) {
-      publishTransport = new ClientTransport(context, label + "/publish", new PublishSide());
-    }
-    Set<LocalTrack> live = new LinkedHashSet<>();
-    for (LocalTrack t : publishTracks) {
-      if (t.isPublished()) {
-        live.add(t);
-      }
-    }
     ArrayNode described = SignalingClient.JSON.createArrayNode();
     for (LocalTrack t : tracks) {
       if (t.isPublished()) {
         throw new IllegalStateException(t + " is published already");
       }
-      if (t.mid() == null) {
-        t.assignMid(Integer.toString(nextMid++));
-        publishTracks.add(t);
-      }
-      live.add(t);
+    }
+    Set<LocalTrack> live = stage(tracks);
+    for (LocalTrack t : tracks) {
       ObjectNode d = described.addObject();
       d.put("mid", t.mid());
       d.put("kind", t.kind().sdpName());
@@ -211,6 +201,41 @@ public final class FanoutClient implements AutoCloseable {
     return List.of(tracks);
   }
 
+  /**
+   * The publish offer the next {@link #publish} of {@code tracks} would send, without sending it:
+   * new tracks get their media sections (as a browser's {@code addTransceiver} then
+   * {@code createOffer}). For tools and for tests of the server's checks.
+   */
+  public synchronized String createPublishOffer(LocalTrack... tracks) {
+    Set<LocalTrack> live = stage(tracks);
+    return ClientSdp.publishOffer(sessionId, publishVersion + 1, publishTransport,
+        context.dtls().certificate().fingerprint(), cname, streamId, publishTracks, live);
+  }
+
+  /**
+   * Gives new tracks their media sections and returns the tracks the next offer sends: those
+   * published now plus {@code tracks}.
+   */
+  private Set<LocalTrack> stage(LocalTrack... tracks) {
+    if (publishTransport == null) {
+      publishTransport = new ClientTransport(context, label + "/publish", new PublishSide());
+    }
+    Set<LocalTrack> live = new LinkedHashSet<>();
+    for (LocalTrack t : publishTracks) {
+      if (t.isPublished()) {
+        live.add(t);
+      }
+    }
+    for (LocalTrack t : tracks) {
+      if (t.mid() == null) {
+        t.assignMid(Integer.toString(nextMid++));
+        publishTracks.add(t);
+      }
+      live.add(t);
+    }
+    return live;
+  }
+
   /** Ends tracks (server first, then a renegotiation that makes their sections inactive). */
   public synchronized void unpublish(LocalTrack... tracks) throws Exception {
     ArrayNode ids = SignalingClient.JSON.createArrayNode();
@@ -227,13 +252,7 @@ public final class FanoutClient implements AutoCloseable {
       t.unpublished();
     }
     refreshPublishedSnapshot();
-    Set<LocalTrack> live = new LinkedHashSet<>();
-    for (LocalTrack t : publishTracks) {
-      if (t.isPublished()) {
-        live.add(t);
-      }
-    }
-    negotiatePublish(live, SignalingClient.JSON.createArrayNode());
+    negotiatePublish(stage(), SignalingClient.JSON.createArrayNode());
   }
 
   private JsonNode negotiatePublish(Set<LocalTrack> live, ArrayNode described) throws Exception {
@@ -300,9 +319,7 @@ public final class FanoutClient implements AutoCloseable {
 
   /** The loop the publish connection runs on: send from here and nothing is copied. */
   public synchronized EventLoop publishLoop() {
-    if (publishTransport == null) {
-      publishTransport = new ClientTransport(context, label + "/publish", new PublishSide());
-    }
+    stage();
     return publishTransport.loop();
   }
 
@@ -339,7 +356,11 @@ public final class FanoutClient implements AutoCloseable {
       try {
         onSubscriberOffer(data);
       } catch (Exception e) {
-        LOG.warn("{}: cannot answer subscriber-offer: {}", label, e.toString());
+        if (signaling.isOpen()) {
+          LOG.warn("{}: cannot answer subscriber-offer: {}", label, e.toString());
+        } else {
+          LOG.debug("{}: not answering a subscriber-offer while closing: {}", label, e.toString());
+        }
       }
     }
     events.accept(name, data);

@@ -28,9 +28,51 @@ public final class SignalingClient implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private volatile BiConsumer<String, JsonNode> events = (name, data) -> {};
+  private volatile java.util.concurrent.ScheduledFuture<?> keepAlive;
+
+  /** One HTTP client (one selector thread) for every connection of the JVM. */
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  /** One daemon thread sends every client's keep-alive pings. */
+  private static final java.util.concurrent.ScheduledThreadPoolExecutor PINGS = pingScheduler();
+
+  private static java.util.concurrent.ScheduledThreadPoolExecutor pingScheduler() {
+    java.util.concurrent.ScheduledThreadPoolExecutor s = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "fanout-signaling-ping");
+      t.setDaemon(true);
+      return t;
+    });
+    // A closed client's schedule must not keep it reachable until its next tick.
+    s.setRemoveOnCancelPolicy(true);
+    return s;
+  }
 
   private SignalingClient(WebSocket ws) {
     this.ws = ws;
+  }
+
+  /**
+   * Sends {@code ping} every {@code interval} so the server, which drops a client silent for
+   * 30 s, keeps this one (docs/protocol.md advises 10 s). Replaces an earlier schedule.
+   */
+  public void keepAlive(Duration interval) {
+    stopKeepAlive();
+    long ms = interval.toMillis();
+    keepAlive = PINGS.scheduleAtFixedRate(() -> {
+      try {
+        if (!ws.isOutputClosed()) {
+          request("ping", null);
+        }
+      } catch (RuntimeException e) {
+        // the connection is going away; ended() cancels this schedule
+      }
+    }, ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  private void stopKeepAlive() {
+    java.util.concurrent.ScheduledFuture<?> k = keepAlive;
+    if (k != null) {
+      k.cancel(false);
+    }
   }
 
   /** Opens a connection to {@code ws://host:port/rtc}. */
@@ -38,8 +80,7 @@ public final class SignalingClient implements AutoCloseable {
     SignalingClient[] self = new SignalingClient[1];
     CompletableFuture<SignalingClient> ready = new CompletableFuture<>();
     Listener listener = new Listener(ready);
-    WebSocket ws = HttpClient.newBuilder().connectTimeout(timeout).build()
-        .newWebSocketBuilder().connectTimeout(timeout)
+    WebSocket ws = HTTP.newWebSocketBuilder().connectTimeout(timeout)
         .buildAsync(uri, listener).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     self[0] = new SignalingClient(ws);
     listener.client = self[0];
@@ -88,6 +129,11 @@ public final class SignalingClient implements AutoCloseable {
     }
   }
 
+  /** Whether requests can still be sent. */
+  public boolean isOpen() {
+    return !ws.isOutputClosed() && !closed.isDone();
+  }
+
   /** Completes with the close status when the server closes the connection. */
   public CompletableFuture<Integer> closed() {
     return closed;
@@ -95,11 +141,13 @@ public final class SignalingClient implements AutoCloseable {
 
   /** Drops the TCP connection without a close handshake, as a lost network would. */
   public void abort() {
+    stopKeepAlive();
     ws.abort();
   }
 
   @Override
   public void close() {
+    stopKeepAlive();
     if (!ws.isOutputClosed()) {
       try {
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(2, TimeUnit.SECONDS);
@@ -135,6 +183,7 @@ public final class SignalingClient implements AutoCloseable {
   }
 
   private void ended(int status) {
+    stopKeepAlive();
     closed.complete(status);
     pending.values().forEach(f -> f.completeExceptionally(
         new SignalingError("CONNECTION_CLOSED", "the connection closed with status " + status)));

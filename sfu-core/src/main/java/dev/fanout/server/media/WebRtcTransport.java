@@ -16,6 +16,7 @@ import dev.fanout.rtp.srtp.SrtpStatus;
 import dev.fanout.sdp.Fingerprint;
 import dev.fanout.sdp.TransportDescription;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -57,6 +58,13 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
   private final IceTransport ice;
   private final byte[] scratch = new byte[2048];
   private final PacketBuffer scratchView = new PacketBuffer();
+  /**
+   * A peer that answers our offer starts ICE, and then DTLS, as soon as it has the offer; its
+   * ClientHello can arrive before its answer. Kept (a few, copied) until the answer starts DTLS,
+   * instead of making the peer wait a 1 s retransmission (RFC 6347 §4.2.4.1).
+   */
+  private static final int MAX_EARLY_DTLS = 4;
+  private final List<byte[]> early = new ArrayList<>(0);
   private DtlsConnection dtls;
   private SrtpSession srtp;
   private boolean closed;
@@ -117,6 +125,10 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
         .listener(this, loop)
         .label(label)
         .open();
+    for (byte[] d : early) {
+      dtls.onDatagram(d, 0, d.length);
+    }
+    early.clear();
   }
 
   private void onDatagram(PacketClass cls, ByteBuf datagram, InetSocketAddress from) {
@@ -127,6 +139,8 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
       if (cls == PacketClass.DTLS) {
         if (dtls != null) {
           dtls.onDatagram(datagram);
+        } else if (early.size() < MAX_EARLY_DTLS) {
+          early.add(ByteBufUtil.getBytes(datagram));
         }
         return;
       }
@@ -230,6 +244,7 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
       return;
     }
     closed = true;
+    early.clear();
     if (dtls != null) {
       dtls.close();
     }

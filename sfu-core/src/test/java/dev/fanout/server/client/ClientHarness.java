@@ -36,7 +36,8 @@ final class ClientHarness implements AutoCloseable {
     c.keys.put(KEY, SECRET);
     configure.accept(c);
     server = FanoutServer.start(c);
-    context = ClientContext.create(1, Duration.ofSeconds(10));
+    // Consent checks every second, so tests may shorten the server's consent timeout.
+    context = ClientContext.create(1, Duration.ofSeconds(10), Duration.ofSeconds(1));
   }
 
   ClientHarness() throws Exception {
