@@ -75,6 +75,12 @@ public final class IceMux implements DatagramDispatcher {
   private final byte[] responseScratch = new byte[512];
 
   private volatile Channel channel;
+  /** Port loop only: a flush of what {@link #write} wrote is queued. */
+  private boolean flushQueued;
+  private final Runnable flush = () -> {
+    flushQueued = false;
+    channel.flush();
+  };
   private ScheduledFuture<?> tick;
 
   /** Default timeouts, the system clock and a fresh {@link SecureRandom}. */
@@ -209,9 +215,29 @@ public final class IceMux implements DatagramDispatcher {
       return;
     }
     int length = t.onBindingRequest(msg, sender, nanoClock.getAsLong(), responseScratch);
+    ByteBuf response = channel.alloc().buffer(length).writeBytes(responseScratch, 0, length);
+    write(new DatagramPacket(response, sender));
+  }
+
+  /**
+   * Sends a datagram from the port. Written on the port's loop (a forwarded packet, an answer to a
+   * check, a timer's RTCP), it goes out with everything else written in the same loop iteration:
+   * one flush, queued as a task, runs after the iteration's read batch, so a batch of received
+   * packets fans out in one {@code sendmmsg} (epoll) instead of one syscall per packet. From any
+   * other thread it is flushed at once.
+   */
+  public void write(DatagramPacket datagram) {
     Channel ch = channel;
-    ByteBuf response = ch.alloc().buffer(length).writeBytes(responseScratch, 0, length);
-    ch.writeAndFlush(new DatagramPacket(response, sender), ch.voidPromise());
+    EventLoop loop = ch.eventLoop();
+    if (loop.inEventLoop()) {
+      ch.write(datagram, ch.voidPromise());
+      if (!flushQueued) {
+        flushQueued = true;
+        loop.execute(flush);
+      }
+    } else {
+      ch.writeAndFlush(datagram, ch.voidPromise());
+    }
   }
 
   private void onMedia(PacketClass cls, DatagramPacket packet) {

@@ -103,8 +103,8 @@ public final class IceTransport {
    * Sends one datagram to the selected address (or, before any nomination, to the address of the
    * latest valid check, so a DTLS reply can go out before USE-CANDIDATE arrives). Takes
    * ownership of {@code datagram} in every case. Returns false, having released it, when there
-   * is no address yet or the transport is closed or failed. Thread-safe; each call is written and
-   * flushed on the port's event loop.
+   * is no address yet or the transport is closed or failed. Thread-safe; see {@link IceMux#write}
+   * for when it is flushed.
    */
   public boolean send(ByteBuf datagram) {
     InetSocketAddress to = selected;
@@ -116,7 +116,7 @@ public final class IceTransport {
       mux.stats().sendDropped.increment();
       return false;
     }
-    channel.writeAndFlush(new DatagramPacket(datagram, to), channel.voidPromise());
+    mux.write(new DatagramPacket(datagram, to));
     return true;
   }
 
