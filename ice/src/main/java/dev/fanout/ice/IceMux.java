@@ -227,6 +227,7 @@ public final class IceMux implements DatagramDispatcher {
    * other thread it is flushed at once.
    */
   public void write(DatagramPacket datagram) {
+    stats.sent.increment();
     Channel ch = channel;
     EventLoop loop = ch.eventLoop();
     if (loop.inEventLoop()) {

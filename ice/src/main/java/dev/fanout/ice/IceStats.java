@@ -23,6 +23,7 @@ public final class IceStats {
   final LongAdder consentExpired = new LongAdder();
   final LongAdder connectTimeouts = new LongAdder();
   final LongAdder internalErrors = new LongAdder();
+  final LongAdder sent = new LongAdder();
 
   void count(BindingVerdict verdict) {
     switch (verdict) {
@@ -94,6 +95,11 @@ public final class IceStats {
     return connectTimeouts.sum();
   }
 
+  /** Datagrams sent from the port: forwarded RTP, RTCP, DTLS and answers to checks. */
+  public long sent() {
+    return sent.sum();
+  }
+
   /** Unexpected exceptions caught on the receive path (bugs). */
   public long internalErrors() {
     return internalErrors.sum();
@@ -119,6 +125,7 @@ public final class IceStats {
     m.put("consentExpired", consentExpired.sum());
     m.put("connectTimeouts", connectTimeouts.sum());
     m.put("internalErrors", internalErrors.sum());
+    m.put("sent", sent.sum());
     return m;
   }
 }

@@ -95,7 +95,8 @@ public final class FanoutServer implements AutoCloseable {
       MediaEngine engine = new MediaEngine(mux, dtls, advertisedIps(config, port.localAddress()),
           port.localAddress().getPort());
       RoomMediaHandler media = new MediaService(config, engine);
-      Metrics metrics = new Metrics(port.stats(), rooms::roomCount, rooms::participantCount);
+      Metrics metrics = new Metrics(port.stats(), () -> mux.stats().sent(), rooms::roomCount,
+          rooms::participantCount);
       FanoutServer[] self = new FanoutServer[1];
       HttpApi api = new HttpApi(
           () -> self[0].health(),

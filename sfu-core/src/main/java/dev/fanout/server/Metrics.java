@@ -20,7 +20,7 @@ public final class Metrics {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-  public Metrics(MediaPortStats media, LongSupplier rooms, LongSupplier participants) {
+  public Metrics(MediaPortStats media, LongSupplier sent, LongSupplier rooms, LongSupplier participants) {
     JvmMetrics.builder().register(registry);
     CounterWithCallback.builder()
         .name("fanout_media_datagrams_received")
@@ -37,6 +37,11 @@ public final class Metrics {
         .name("fanout_media_received_bytes")
         .help("Bytes received on the media port")
         .callback(cb -> cb.call(media.bytes()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("fanout_media_datagrams_sent")
+        .help("Datagrams sent from the media port: forwarded RTP, RTCP, DTLS, STUN answers")
+        .callback(cb -> cb.call(sent.getAsLong()))
         .register(registry);
     GaugeWithCallback.builder()
         .name("fanout_rooms")

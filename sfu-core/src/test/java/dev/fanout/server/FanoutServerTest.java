@@ -101,6 +101,7 @@ class FanoutServerTest {
         .contains("process_cpu_seconds_total")
         .contains("jvm_memory_used_bytes")
         .contains("fanout_media_datagrams_received_total{class=\"stun\"}")
+        .contains("fanout_media_datagrams_sent_total")
         .contains("fanout_participants");
   }
 

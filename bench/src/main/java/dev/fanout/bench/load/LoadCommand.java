@@ -218,8 +218,8 @@ final class LoadCommand implements Callable<Integer> {
     step.latencyP50Millis = window.getValueAtPercentile(50) / 1000.0;
     step.latencyP99Millis = window.getValueAtPercentile(99) / 1000.0;
     step.latencyMaxMillis = window.getMaxValue() / 1000.0;
-    double sent = s1.rtpSent() - s0.rtpSent();
-    step.packetsCountedBy = "server metric fanout_media_rtp_sent_total";
+    double sent = s1.datagramsSent() - s0.datagramsSent();
+    step.packetsCountedBy = "server metric fanout_media_datagrams_sent_total";
     if (Double.isNaN(sent) || sent <= 0) {
       sent = d.packets();
       step.packetsCountedBy = "packets received by the subscribers";

@@ -12,7 +12,7 @@ import java.time.Duration;
 /**
  * Reads the server's cost: its process CPU time, from {@code /proc/<pid>/stat} when the pid is
  * known or else from its {@code process_cpu_seconds_total} metric, and the RTP packets it sent,
- * from its {@code fanout_media_rtp_sent_total} metric.
+ * from its {@code fanout_media_datagrams_sent_total} metric.
  */
 final class ServerProbe {
   private final URI metrics;
@@ -20,7 +20,7 @@ final class ServerProbe {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final double ticksPerSecond;
 
-  record Sample(double cpuSeconds, double rtpSent) {}
+  record Sample(double cpuSeconds, double datagramsSent) {}
 
   ServerProbe(URI metrics, Long pid) {
     this.metrics = metrics;
@@ -35,7 +35,7 @@ final class ServerProbe {
   Sample sample() throws IOException, InterruptedException {
     String text = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
-    double sent = metric(text, "fanout_media_rtp_sent_total");
+    double sent = metric(text, "fanout_media_datagrams_sent_total");
     double cpu = pid != null ? procCpuSeconds() : metric(text, "process_cpu_seconds_total");
     return new Sample(cpu, sent);
   }
