@@ -34,11 +34,11 @@ import dev.fanout.server.signaling.SignalingCodec;
 import dev.fanout.server.signaling.SignalingException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +75,11 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
   private WebRtcTransport publish;
   private WebRtcTransport subscribe;
   private final Map<String, Producer> producersByMid = new LinkedHashMap<>();
-  /** SSRC → layer of a producer; a null value marks an SSRC to ignore (RTX of a publisher). */
-  private final Map<Integer, Producer.Layer> layersBySsrc = new HashMap<>();
+  /**
+   * SSRC → layer of a producer; a null value marks an SSRC to ignore (RTX of a publisher). Keyed
+   * by primitive int: it is looked up for every received packet.
+   */
+  private final IntObjectHashMap<Producer.Layer> layersBySsrc = new IntObjectHashMap<>();
   private NegotiatedSession publishNegotiated;
   private int midExtensionId = -1;
   private int ridExtensionId = -1;
@@ -84,7 +87,7 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
 
   private SubscribeSession subscribeSession;
   private final Map<String, Consumer> consumersByTrack = new LinkedHashMap<>();
-  private final Map<Integer, Consumer> consumersBySsrc = new HashMap<>();
+  private final IntObjectHashMap<Consumer> consumersBySsrc = new IntObjectHashMap<>();
   private int revision;
   private boolean offerOutstanding;
   private boolean offerNeeded;
