@@ -32,7 +32,6 @@ import dev.fanout.sdp.SubscribeTrack;
 import dev.fanout.server.signaling.ErrorCode;
 import dev.fanout.server.signaling.SignalingCodec;
 import dev.fanout.server.signaling.SignalingException;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -482,18 +481,20 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
   }
 
   private void send(WebRtcTransport t, List<RtcpPacket> compound) {
+    byte[] a = t.sendBuffer();
     int size = 0;
     for (RtcpPacket p : compound) {
       size += p.size();
     }
-    ByteBuf b = t.allocate(size);
-    byte[] a = b.array();
-    int at = b.arrayOffset() + b.writerIndex();
+    if (size > a.length) {
+      LOG.debug("{}: dropping {} bytes of RTCP", label, size);
+      return;
+    }
+    int at = 0;
     for (RtcpPacket p : compound) {
       at += p.write(a, at);
     }
-    b.writerIndex(b.writerIndex() + size);
-    t.sendRtcp(b);
+    t.sendRtcp(a, 0, at);
   }
 
   /** Once a second: RR to the publisher, an SR per consumer to the subscriber. */
