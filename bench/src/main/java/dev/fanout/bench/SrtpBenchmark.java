@@ -7,20 +7,15 @@ import dev.fanout.rtp.srtp.SrtpKeys;
 import dev.fanout.rtp.srtp.SrtpProfile;
 import dev.fanout.rtp.srtp.SrtpSession;
 import dev.fanout.rtp.srtp.SrtpStatus;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * SRTP on the forwarding path for a 1200-byte packet: rewrite a private copy of a shared plaintext
@@ -35,11 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-public class SrtpBenchmark {
+public class SrtpBenchmark extends PerPacketBenchmark {
   @Param({"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"})
   public SrtpProfile profile;
 
