@@ -30,7 +30,7 @@ public class RtpParseBenchmark extends PerPacketBenchmark {
   private int seq;
 
   /** A 1200-byte video packet as Chrome sends it: three one-byte header extensions. */
-  static byte[] videoPacket(int size) {
+  public static byte[] videoPacket(int size) {
     RtpWriter w = new RtpWriter().marker(false).payloadType(96).sequenceNumber(4711)
         .timestamp(90_000L).ssrc(0x1234abcd)
         .extension(MID, new byte[] {'0'})

@@ -111,6 +111,10 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     return participant;
   }
 
+  WebRtcTransport publishTransport() {
+    return publish;
+  }
+
   WebRtcTransport subscribeTransport() {
     return subscribe;
   }

@@ -74,7 +74,7 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
   private final PacketBuffer scratchView = new PacketBuffer();
   private final byte[] sendBuffer = new byte[MAX_DATAGRAM];
   private final PacketBuffer sendView = new PacketBuffer();
-  private final DatagramSink sink = this::sendToIce;
+  private DatagramSink sink = this::sendToIce;
   private DtlsConnection dtls;
   private SrtpSession srtp;
   private boolean closed;
@@ -137,7 +137,8 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
         .open();
   }
 
-  private void onDatagram(PacketClass cls, ByteBuf datagram, InetSocketAddress from) {
+  /** A datagram from the peer's validated address; takes ownership of {@code datagram}. */
+  void onDatagram(PacketClass cls, ByteBuf datagram, InetSocketAddress from) {
     try {
       if (closed) {
         return;
@@ -212,9 +213,26 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
     if (closed) {
       return;
     }
-    srtp = SrtpSession.create(keys);
     LOG.info("{}: DTLS connected ({}), SRTP {}", label, dtls.role(), keys.profile());
+    startSrtp(keys);
+  }
+
+  private void startSrtp(SrtpKeys keys) {
+    srtp = SrtpSession.create(keys);
     listener.onConnected(this);
+  }
+
+  /**
+   * For benchmarks, never called by the server: connects as if the DTLS handshake had produced
+   * {@code keys}, and from now on hands protected RTP and RTCP to {@code sink} instead of the ICE
+   * transport.
+   */
+  void connectWithoutHandshake(SrtpKeys keys, DatagramSink sink) {
+    if (closed || srtp != null) {
+      throw new IllegalStateException(label + " is already connected or closed");
+    }
+    this.sink = sink;
+    startSrtp(keys);
   }
 
   @Override
