@@ -2,17 +2,12 @@ package dev.fanout.bench;
 
 import dev.fanout.rtp.RtpPacket;
 import dev.fanout.rtp.RtpWriter;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The per-packet RTP work of the forwarding path without crypto: parse a received packet as a
@@ -23,11 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-public class RtpParseBenchmark {
+public class RtpParseBenchmark extends PerPacketBenchmark {
   static final int MID = 1;
   static final int ABS_SEND_TIME = 2;
   static final int TRANSPORT_CC = 3;
@@ -39,7 +30,7 @@ public class RtpParseBenchmark {
   private int seq;
 
   /** A 1200-byte video packet as Chrome sends it: three one-byte header extensions. */
-  static byte[] videoPacket(int size) {
+  public static byte[] videoPacket(int size) {
     RtpWriter w = new RtpWriter().marker(false).payloadType(96).sequenceNumber(4711)
         .timestamp(90_000L).ssrc(0x1234abcd)
         .extension(MID, new byte[] {'0'})

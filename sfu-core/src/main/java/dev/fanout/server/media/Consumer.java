@@ -9,15 +9,14 @@ import dev.fanout.sdp.MediaKind;
 import dev.fanout.sdp.NegotiatedCodec;
 import dev.fanout.sdp.NegotiatedMedia;
 import dev.fanout.sdp.RtpMapping;
-import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One subscription: forwards a producer's packets to one subscriber, rewritten into the
  * subscriber's own stream (SSRC, continuous sequence numbers and timestamps, its payload types
- * and header extension ids). The shared packet is never modified: each send copies it into a
- * buffer of its own, rewrites and encrypts there. Lives on the room's loop.
+ * and header extension ids). The shared packet is never modified: each send copies it into the
+ * subscriber transport's send buffer, rewrites and encrypts there. Lives on the room's loop.
  */
 public final class Consumer {
   private final Producer producer;
@@ -133,12 +132,14 @@ public final class Consumer {
     if (!rewriter.rewrite(in.sequenceNumber(), in.timestamp(), nowNanos)) {
       return;
     }
-    ByteBuf buf = subscriber.subscribeTransport().allocate(in.length());
-    buf.writeBytes(in.buffer(), in.offset(), in.length());
-    rewrite(buf, pt, rewriter.outSeq(), rewriter.outTimestamp(), ssrc);
+    WebRtcTransport transport = subscriber.subscribeTransport();
+    byte[] buf = transport.sendBuffer();
+    int len = in.length();
+    System.arraycopy(in.buffer(), in.offset(), buf, 0, len);
+    rewrite(buf, len, pt, rewriter.outSeq(), rewriter.outTimestamp(), ssrc);
     packetsSent++;
     octetsSent += in.payloadLength();
-    subscriber.subscribeTransport().sendRtp(buf);
+    transport.sendRtp(buf, 0, len);
   }
 
   /**
@@ -150,47 +151,43 @@ public final class Consumer {
       return;
     }
     int inSeq = rewriter.inputSeqOf(outSeq);
-    ByteBuf buf = subscriber.subscribeTransport().allocate(RetransmissionCache.MAX_PACKET + 2);
-    if (producer.copyCached(inSeq, buf, nowNanos) < 0) {
-      buf.release();
+    WebRtcTransport transport = subscriber.subscribeTransport();
+    byte[] buf = transport.sendBuffer();
+    int len = producer.copyCached(inSeq, buf, nowNanos);
+    if (len < 0) {
       return;
     }
     try {
-      out.wrap(buf);
+      out.wrap(buf, 0, len);
     } catch (RuntimeException e) {
-      buf.release();
       return;
     }
     int inPt = out.payloadType();
     int pt = payloadTypes[inPt];
     if (pt < 0) {
-      buf.release();
       return;
     }
     long outTs = rewriter.outputTimestampOf(out.timestamp());
-    rewrite(buf, pt, outSeq, outTs, ssrc);
+    rewrite(buf, len, pt, outSeq, outTs, ssrc);
     int rtxPt = rtxPayloadTypes[inPt];
     if (rtxPt >= 0 && rtxSsrc != 0) {
       // RFC 4588 §4: RTX header, then the original sequence number, then the original payload
       // (without padding).
-      buf.ensureWritable(2);
-      out.wrap(buf);
-      byte[] a = out.buffer();
       int payload = out.payloadOffset();
       int end = payload + out.payloadLength();
-      System.arraycopy(a, payload, a, payload + 2, end - payload);
-      a[payload] = (byte) (outSeq >> 8);
-      a[payload + 1] = (byte) outSeq;
-      a[out.offset()] &= (byte) ~0x20;
-      buf.writerIndex(buf.readerIndex() + (end + 2 - out.offset()));
-      out.wrap(buf);
+      System.arraycopy(buf, payload, buf, payload + 2, end - payload);
+      buf[payload] = (byte) (outSeq >> 8);
+      buf[payload + 1] = (byte) outSeq;
+      buf[0] &= (byte) ~0x20;
+      len = end + 2;
+      out.wrap(buf, 0, len);
       out.setPayloadType(rtxPt).setSsrc(rtxSsrc).setSequenceNumber(rtxSeq++ & 0xffff);
     }
-    subscriber.subscribeTransport().sendRtp(buf);
+    transport.sendRtp(buf, 0, len);
   }
 
-  private void rewrite(ByteBuf buf, int pt, int seq, long ts, int outSsrc) {
-    out.wrap(buf);
+  private void rewrite(byte[] buf, int len, int pt, int seq, long ts, int outSsrc) {
+    out.wrap(buf, 0, len);
     out.setPayloadType(pt).setSequenceNumber(seq).setTimestamp(ts).setSsrc(outSsrc);
     remapExtensionIds(out.buffer(), out.extensionProfile(), out.extensionDataOffset(),
         out.extensionDataOffset() + out.extensionDataLength());

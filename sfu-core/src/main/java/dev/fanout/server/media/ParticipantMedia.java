@@ -32,13 +32,12 @@ import dev.fanout.sdp.SubscribeTrack;
 import dev.fanout.server.signaling.ErrorCode;
 import dev.fanout.server.signaling.SignalingCodec;
 import dev.fanout.server.signaling.SignalingException;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +74,11 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
   private WebRtcTransport publish;
   private WebRtcTransport subscribe;
   private final Map<String, Producer> producersByMid = new LinkedHashMap<>();
-  /** SSRC → layer of a producer; a null value marks an SSRC to ignore (RTX of a publisher). */
-  private final Map<Integer, Producer.Layer> layersBySsrc = new HashMap<>();
+  /**
+   * SSRC → layer of a producer; a null value marks an SSRC to ignore (RTX of a publisher). Keyed
+   * by primitive int: it is looked up for every received packet.
+   */
+  private final IntObjectHashMap<Producer.Layer> layersBySsrc = new IntObjectHashMap<>();
   private NegotiatedSession publishNegotiated;
   private int midExtensionId = -1;
   private int ridExtensionId = -1;
@@ -84,7 +86,7 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
 
   private SubscribeSession subscribeSession;
   private final Map<String, Consumer> consumersByTrack = new LinkedHashMap<>();
-  private final Map<Integer, Consumer> consumersBySsrc = new HashMap<>();
+  private final IntObjectHashMap<Consumer> consumersBySsrc = new IntObjectHashMap<>();
   private int revision;
   private boolean offerOutstanding;
   private boolean offerNeeded;
@@ -107,6 +109,10 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
 
   public Participant participant() {
     return participant;
+  }
+
+  WebRtcTransport publishTransport() {
+    return publish;
   }
 
   WebRtcTransport subscribeTransport() {
@@ -479,18 +485,20 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
   }
 
   private void send(WebRtcTransport t, List<RtcpPacket> compound) {
+    byte[] a = t.sendBuffer();
     int size = 0;
     for (RtcpPacket p : compound) {
       size += p.size();
     }
-    ByteBuf b = t.allocate(size);
-    byte[] a = b.array();
-    int at = b.arrayOffset() + b.writerIndex();
+    if (size > a.length) {
+      LOG.debug("{}: dropping {} bytes of RTCP", label, size);
+      return;
+    }
+    int at = 0;
     for (RtcpPacket p : compound) {
       at += p.write(a, at);
     }
-    b.writerIndex(b.writerIndex() + size);
-    t.sendRtcp(b);
+    t.sendRtcp(a, 0, at);
   }
 
   /** Once a second: RR to the publisher, an SR per consumer to the subscriber. */

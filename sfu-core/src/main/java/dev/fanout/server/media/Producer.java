@@ -7,7 +7,6 @@ import dev.fanout.rtp.rtcp.ReportBlock;
 import dev.fanout.sdp.MediaKind;
 import dev.fanout.sdp.NegotiatedCodec;
 import dev.fanout.sdp.NegotiatedMedia;
-import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -194,9 +193,9 @@ public final class Producer {
     return blocks;
   }
 
-  /** Copies cached packet {@code seq} into {@code out}; -1 if it is gone. */
-  int copyCached(int seq, ByteBuf out, long nowNanos) {
-    return cache == null ? -1 : cache.copyTo(seq, out, nowNanos);
+  /** Copies cached packet {@code seq} to the start of {@code out}; its length, or -1 if it is gone. */
+  int copyCached(int seq, byte[] out, long nowNanos) {
+    return cache == null ? -1 : cache.copyTo(seq, out, 0, nowNanos);
   }
 
   void close() {

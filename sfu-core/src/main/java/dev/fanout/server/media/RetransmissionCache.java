@@ -75,20 +75,38 @@ public final class RetransmissionCache {
    * advances it. Returns the length copied, or -1 when the packet is absent or too old.
    */
   public int copyTo(int seq, ByteBuf dst, long nowNanos) {
-    seq &= 0xffff;
-    int slot = seq & mask;
-    if (seqs[slot] != seq || nowNanos - storedAt[slot] > maxAgeNanos) {
+    int slot = freshSlot(seq, nowNanos);
+    if (slot < 0) {
       return -1;
     }
     dst.writeBytes(data[slot], 0, lengths[slot]);
     return lengths[slot];
   }
 
+  /**
+   * Copies the cached packet with this sequence number into {@code dst} at {@code offset}, which
+   * must have room for {@link #MAX_PACKET} bytes. Returns the length copied, or -1 when the packet
+   * is absent or too old.
+   */
+  public int copyTo(int seq, byte[] dst, int offset, long nowNanos) {
+    int slot = freshSlot(seq, nowNanos);
+    if (slot < 0) {
+      return -1;
+    }
+    System.arraycopy(data[slot], 0, dst, offset, lengths[slot]);
+    return lengths[slot];
+  }
+
   /** Whether a packet with this sequence number is cached and fresh. */
   public boolean contains(int seq, long nowNanos) {
+    return freshSlot(seq, nowNanos) >= 0;
+  }
+
+  /** The slot holding {@code seq} if it is younger than the maximum age, else -1. */
+  private int freshSlot(int seq, long nowNanos) {
     seq &= 0xffff;
     int slot = seq & mask;
-    return seqs[slot] == seq && nowNanos - storedAt[slot] <= maxAgeNanos;
+    return seqs[slot] == seq && nowNanos - storedAt[slot] <= maxAgeNanos ? slot : -1;
   }
 
   public int capacity() {

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything runs on the room's event loop, which is the media port's loop: datagrams arrive
  * there, and DTLS listener callbacks are dispatched there. Received SRTP is copied once into a
- * scratch array, unprotected in place and handed to the {@link Listener}; outgoing packets are
- * protected in the caller's buffer and sent.
+ * scratch array, unprotected in place and handed to the {@link Listener}. An outgoing packet is
+ * built in the caller's array (usually {@link #sendBuffer()}), protected there and handed to the
+ * {@link DatagramSink}, which copies it into a pooled direct buffer for the ICE transport: no
+ * per-packet garbage, and Netty writes a direct buffer to the socket without another copy.
  */
 public final class WebRtcTransport implements IceTransportListener, DtlsListener {
   private static final Logger LOG = LoggerFactory.getLogger(WebRtcTransport.class);
@@ -51,12 +53,25 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
     void onFailed(WebRtcTransport transport, String reason);
   }
 
+  /** Where the transport's protected RTP and RTCP go. */
+  @FunctionalInterface
+  interface DatagramSink {
+    /**
+     * Sends {@code buf[off, off + len)} as one datagram; the caller may reuse the array at once.
+     * False when it was dropped.
+     */
+    boolean send(byte[] buf, int off, int len);
+  }
+
+  /** Size of the receive scratch and of {@link #sendBuffer()}. */
+  static final int MAX_DATAGRAM = 2048;
+
   private final MediaEngine engine;
   private final EventLoop loop;
   private final String label;
   private final Listener listener;
   private final IceTransport ice;
-  private final byte[] scratch = new byte[2048];
+  private final byte[] scratch = new byte[MAX_DATAGRAM];
   private final PacketBuffer scratchView = new PacketBuffer();
   /**
    * A peer that answers our offer starts ICE, and then DTLS, as soon as it has the offer; its
@@ -65,6 +80,9 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
    */
   private static final int MAX_EARLY_DTLS = 4;
   private final List<byte[]> early = new ArrayList<>(0);
+  private final byte[] sendBuffer = new byte[MAX_DATAGRAM];
+  private final PacketBuffer sendView = new PacketBuffer();
+  private DatagramSink sink = this::sendToIce;
   private DtlsConnection dtls;
   private SrtpSession srtp;
   private boolean closed;
@@ -131,7 +149,8 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
     early.clear();
   }
 
-  private void onDatagram(PacketClass cls, ByteBuf datagram, InetSocketAddress from) {
+  /** A datagram from the peer's validated address; takes ownership of {@code datagram}. */
+  void onDatagram(PacketClass cls, ByteBuf datagram, InetSocketAddress from) {
     try {
       if (closed) {
         return;
@@ -168,31 +187,39 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
   }
 
   /**
-   * Protects the RTP packet in {@code packet} (a heap buffer with {@link #rtpOverhead()} bytes of
-   * room) in place and sends it. Takes ownership of {@code packet}.
+   * An array for building one outgoing packet at offset 0, with room for the SRTP tag after any
+   * packet the transport receives. Every send may overwrite it; room's loop only.
    */
-  public boolean sendRtp(ByteBuf packet) {
-    SrtpSession s = srtp;
-    if (s == null || closed || s.protectRtp(packet) != SrtpStatus.OK) {
-      packet.release();
-      return false;
-    }
-    return ice.send(packet);
+  byte[] sendBuffer() {
+    return sendBuffer;
   }
 
-  /** As {@link #sendRtp} for a compound RTCP packet. */
-  public boolean sendRtcp(ByteBuf packet) {
+  /**
+   * Protects the RTP packet in {@code buf[off, off + len)} in place and sends it. The array needs
+   * {@link #rtpOverhead()} bytes of room after the packet; the caller may reuse it on return.
+   */
+  public boolean sendRtp(byte[] buf, int off, int len) {
     SrtpSession s = srtp;
-    if (s == null || closed || s.protectRtcp(packet) != SrtpStatus.OK) {
-      packet.release();
+    if (s == null || closed || s.protectRtp(sendView.wrap(buf, off, len)) != SrtpStatus.OK) {
       return false;
     }
-    return ice.send(packet);
+    return sink.send(buf, off, sendView.getLength());
   }
 
-  /** A heap buffer for one outgoing RTP/RTCP packet of {@code length} bytes, with tag room. */
-  public ByteBuf allocate(int length) {
-    return engine.alloc().heapBuffer(length + 32);
+  /** As {@link #sendRtp} for a compound RTCP packet, which needs room for SRTCP's index and tag. */
+  public boolean sendRtcp(byte[] buf, int off, int len) {
+    SrtpSession s = srtp;
+    if (s == null || closed || s.protectRtcp(sendView.wrap(buf, off, len)) != SrtpStatus.OK) {
+      return false;
+    }
+    return sink.send(buf, off, sendView.getLength());
+  }
+
+  /** The server's sink: a pooled direct copy to the ICE transport's selected address. */
+  private boolean sendToIce(byte[] buf, int off, int len) {
+    ByteBuf datagram = engine.alloc().directBuffer(len);
+    datagram.writeBytes(buf, off, len);
+    return ice.send(datagram);
   }
 
   @Override
@@ -200,9 +227,26 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
     if (closed) {
       return;
     }
-    srtp = SrtpSession.create(keys);
     LOG.info("{}: DTLS connected ({}), SRTP {}", label, dtls.role(), keys.profile());
+    startSrtp(keys);
+  }
+
+  private void startSrtp(SrtpKeys keys) {
+    srtp = SrtpSession.create(keys);
     listener.onConnected(this);
+  }
+
+  /**
+   * For benchmarks, never called by the server: connects as if the DTLS handshake had produced
+   * {@code keys}, and from now on hands protected RTP and RTCP to {@code sink} instead of the ICE
+   * transport.
+   */
+  void connectWithoutHandshake(SrtpKeys keys, DatagramSink sink) {
+    if (closed || srtp != null) {
+      throw new IllegalStateException(label + " is already connected or closed");
+    }
+    this.sink = sink;
+    startSrtp(keys);
   }
 
   @Override

@@ -50,4 +50,15 @@ class RetransmissionCacheTest {
     assertThat(cache.store(4, new byte[2000], 0, 2000, 0)).isFalse();
     assertThat(cache.contains(4, 0)).isFalse();
   }
+
+  @Test
+  void copyIntoAnArrayLandsAtTheOffsetAndMissesWhenAbsentOrTooOld() {
+    RetransmissionCache cache = new RetransmissionCache(16, SECOND);
+    cache.store(9, new byte[] {7, 8, 9}, 0, 3, 0);
+    byte[] out = new byte[RetransmissionCache.MAX_PACKET + 4];
+    assertThat(cache.copyTo(9, out, 4, SECOND)).isEqualTo(3);
+    assertThat(out).startsWith(0, 0, 0, 0, 7, 8, 9, 0);
+    assertThat(cache.copyTo(10, out, 0, SECOND)).isEqualTo(-1);
+    assertThat(cache.copyTo(9, out, 0, SECOND + 1)).isEqualTo(-1);
+  }
 }
