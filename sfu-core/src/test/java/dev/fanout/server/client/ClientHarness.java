@@ -8,6 +8,7 @@ import dev.fanout.rtp.RtpPacket;
 import dev.fanout.rtp.codec.Vp8Descriptor;
 import dev.fanout.sdp.MediaKind;
 import dev.fanout.server.FanoutServer;
+import dev.fanout.server.TestServers;
 import dev.fanout.server.auth.AccessTokens;
 import dev.fanout.server.config.FanoutConfig;
 import java.net.URI;
@@ -20,20 +21,14 @@ import java.util.function.Consumer;
 
 /** A real server on loopback and headless Java clients against it. */
 final class ClientHarness implements AutoCloseable {
-  static final String KEY = "k";
-  static final String SECRET = "0123456789abcdef0123456789abcdef-client";
+  static final String KEY = TestServers.KEY;
 
   final FanoutServer server;
   final ClientContext context;
   private final List<FanoutClient> clients = new ArrayList<>();
 
   ClientHarness(Consumer<FanoutConfig> configure) throws Exception {
-    FanoutConfig c = new FanoutConfig();
-    c.http.bind = "127.0.0.1";
-    c.http.port = 0;
-    c.media.bind = "127.0.0.1";
-    c.media.port = 0;
-    c.keys.put(KEY, SECRET);
+    FanoutConfig c = TestServers.loopbackConfig();
     configure.accept(c);
     server = FanoutServer.start(c);
     // Consent checks every second, so tests may shorten the server's consent timeout.
