@@ -91,7 +91,7 @@ public final class FanoutServer implements AutoCloseable {
       MediaPort port = mediaPort;
       // Rooms live on the media port's event loop, so packets and room state never cross threads.
       RoomManager rooms = new RoomManager(() -> port.channel().eventLoop(), config.limits.maxParticipantsPerRoom);
-      dtls = new DtlsStack(DtlsCertificate.generate());
+      dtls = new DtlsStack(certificate(config));
       MediaEngine engine = new MediaEngine(mux, dtls, advertisedIps(config, port.localAddress()),
           port.localAddress().getPort());
       RoomMediaHandler media = new MediaService(config, engine);
@@ -144,6 +144,24 @@ public final class FanoutServer implements AutoCloseable {
     String key = config.keys.keySet().iterator().next();
     return tokens.mint(key,
         new AccessTokens.Grant(room, identity, identity, true, true, null), Duration.ofHours(6));
+  }
+
+  /** The configured DTLS certificate, or a new one. */
+  private static DtlsCertificate certificate(FanoutConfig config) {
+    if (config.media.certificateFile == null) {
+      return DtlsCertificate.generate();
+    }
+    try {
+      return DtlsCertificate.loadPem(java.nio.file.Path.of(config.media.certificateFile),
+          java.nio.file.Path.of(config.media.privateKeyFile));
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new dev.fanout.server.config.ConfigException("cannot load the DTLS certificate: " + e.getMessage());
+    }
+  }
+
+  /** The DTLS certificate's SHA-256 fingerprint, as every SDP of this server states it. */
+  public dev.fanout.dtls.Fingerprint dtlsFingerprint() {
+    return engine.dtls().certificate().fingerprint();
   }
 
   /** The body of {@code /healthz}. */

@@ -189,6 +189,41 @@ class FanoutServerTest {
   }
 
   @Test
+  void configuredPemCertificateIsTheOneTheServerUses(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    dev.fanout.dtls.DtlsCertificate cert = dev.fanout.dtls.DtlsCertificate.generate();
+    cert.writePem(dir.resolve("cert.pem"), dir.resolve("key.pem"));
+    FanoutConfig c = TestServers.loopbackConfig();
+    c.media.certificateFile = dir.resolve("cert.pem").toString();
+    c.media.privateKeyFile = dir.resolve("key.pem").toString();
+    try (FanoutServer withCert = FanoutServer.start(c)) {
+      assertThat(withCert.dtlsFingerprint()).isEqualTo(cert.fingerprint());
+    }
+    assertThat(server.dtlsFingerprint()).as("without files, a generated one").isNotEqualTo(cert.fingerprint());
+  }
+
+  @Test
+  void unreadableCertificateFailsWithClearMessageAndReleasesTheMediaPort(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("cert.pem"), "not a certificate");
+    FanoutConfig c = TestServers.loopbackConfig();
+    c.media.certificateFile = dir.resolve("cert.pem").toString();
+    c.media.privateKeyFile = dir.resolve("missing.pem").toString();
+    int port;
+    try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      port = probe.getLocalPort();
+    }
+    c.media.port = port;
+    assertThatThrownBy(() -> FanoutServer.start(c))
+        .isInstanceOf(dev.fanout.server.config.ConfigException.class)
+        .hasMessageContaining("cannot load the DTLS certificate");
+    new DatagramSocket(new InetSocketAddress("127.0.0.1", port)).close();
+    FanoutConfig half = TestServers.loopbackConfig();
+    half.media.certificateFile = "cert.pem";
+    assertThatThrownBy(half::validate).hasMessageContaining("set both or neither");
+  }
+
+  @Test
   void mediaPortInUseFailsWithClearMessage() throws Exception {
     try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       FanoutConfig c = TestServers.loopbackConfig();

@@ -33,6 +33,12 @@ public final class FanoutConfig {
      * Empty: the bind address, or 127.0.0.1 when bound to the wildcard address.
      */
     @JsonProperty public List<String> advertisedIps = new ArrayList<>();
+    /**
+     * The DTLS certificate and its private key, PEM files (ECDSA P-256). Both or neither:
+     * without them a new certificate is generated at each start.
+     */
+    @JsonProperty public String certificateFile;
+    @JsonProperty public String privateKeyFile;
     /** A transport with no ICE check for this long has lost consent (RFC 7675 §5.1: 30 s). */
     @JsonProperty public int consentTimeoutSeconds = 30;
     /** A transport with no nominated pair this long after its SDP was applied is dropped. */
@@ -93,6 +99,9 @@ public final class FanoutConfig {
                     + " characters");
           }
         });
+    if ((media.certificateFile == null) != (media.privateKeyFile == null)) {
+      throw new ConfigException("media.certificateFile and media.privateKeyFile go together: set both or neither");
+    }
     if (media.consentTimeoutSeconds < 1 || media.connectTimeoutSeconds < 1) {
       throw new ConfigException("media.consentTimeoutSeconds and media.connectTimeoutSeconds must be at least 1");
     }
