@@ -13,6 +13,7 @@ import dev.fanout.ice.stun.StunFormatException;
 import dev.fanout.ice.stun.StunMessage;
 import dev.fanout.ice.stun.StunWriter;
 import dev.fanout.rtp.PacketClass;
+import dev.fanout.rtp.rtcp.Rtcp;
 import dev.fanout.rtp.srtp.PacketBuffer;
 import dev.fanout.rtp.srtp.SrtpKeys;
 import dev.fanout.rtp.srtp.SrtpSession;
@@ -302,23 +303,21 @@ public final class ClientTransport implements DtlsListener {
       return;
     }
     datagram.getBytes(datagram.readerIndex(), scratch, 0, len);
-    scratchView.wrap(scratch, 0, len, scratch.length);
-    // RFC 5761 §4: payload types 64-95 (192-223 with the marker bit) are RTCP.
-    int pt = scratch[1] & 0x7f;
-    if (pt >= 64 && pt <= 95) {
-      if (s.unprotectRtcp(scratchView) == SrtpStatus.OK) {
+    if (loss != null && !Rtcp.isRtcp(scratch, 0, len)
+        && loss.drop(getInt(scratch, 8), ((scratch[2] & 0xff) << 8) | (scratch[3] & 0xff))) {
+      stats.dropped.incrementAndGet();
+      return;
+    }
+    switch (s.unprotect(scratchView.wrap(scratch, 0, len, scratch.length))) {
+      case RTP -> {
+        stats.rtpReceived.incrementAndGet();
+        listener.onRtp(scratch, 0, scratchView.getLength());
+      }
+      case RTCP -> {
         stats.rtcpReceived.incrementAndGet();
         listener.onRtcp(scratch, 0, scratchView.getLength());
-      } else {
-        stats.dropped.incrementAndGet();
       }
-    } else if (loss != null && loss.drop(getInt(scratch, 8), ((scratch[2] & 0xff) << 8) | (scratch[3] & 0xff))) {
-      stats.dropped.incrementAndGet();
-    } else if (s.unprotectRtp(scratchView) == SrtpStatus.OK) {
-      stats.rtpReceived.incrementAndGet();
-      listener.onRtp(scratch, 0, scratchView.getLength());
-    } else {
-      stats.dropped.incrementAndGet();
+      case DROPPED -> stats.dropped.incrementAndGet();
     }
   }
 

@@ -131,6 +131,28 @@ public final class SrtpSession implements AutoCloseable {
     return stats;
   }
 
+  /** What {@link #unprotect} found in a datagram. */
+  public enum Unprotected {
+    /** An RTP packet, now in the clear. */
+    RTP,
+    /** A compound RTCP packet, now in the clear. */
+    RTCP,
+    /** Neither: it failed authentication, replay protection or decoding (counted in {@link #stats}). */
+    DROPPED
+  }
+
+  /**
+   * Unprotects a datagram of the RTP/RTCP class in place, SRTP or SRTCP as its second byte says
+   * (RFC 5761 §4, {@link dev.fanout.rtp.rtcp.Rtcp#isRtcp}); on success {@code pkt}'s length is
+   * the plain packet's.
+   */
+  public Unprotected unprotect(PacketBuffer pkt) {
+    if (dev.fanout.rtp.rtcp.Rtcp.isRtcp(pkt.getBuffer(), pkt.getOffset(), pkt.getLength())) {
+      return unprotectRtcp(pkt) == SrtpStatus.OK ? Unprotected.RTCP : Unprotected.DROPPED;
+    }
+    return unprotectRtp(pkt) == SrtpStatus.OK ? Unprotected.RTP : Unprotected.DROPPED;
+  }
+
   // ---- RTP --------------------------------------------------------------------------------
 
   /**

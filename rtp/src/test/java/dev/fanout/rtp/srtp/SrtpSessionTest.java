@@ -183,6 +183,32 @@ class SrtpSessionTest {
     }
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(SrtpProfile.class)
+  void unprotectTellsSrtpFromSrtcpByTheSecondByte(SrtpProfile profile) {
+    try (SrtpSession sender = SrtpSession.create(keys(profile, true));
+        SrtpSession receiver = SrtpSession.create(keys(profile, false))) {
+      byte[] media = rtp(0x1234, 7, 300);
+      byte[] rtcp = dev.fanout.rtp.rtcp.RtcpCompound.toByteArray(
+          java.util.List.of(new ReceiverReport(0x55, java.util.List.of()), new PictureLossIndication(0x55, 0x1234)));
+      byte[] a = new byte[1500];
+      byte[] b = new byte[1500];
+      PacketBuffer pa = new PacketBuffer(a, 0, 0);
+      PacketBuffer pb = new PacketBuffer(b, 0, 0);
+      assertThat(sender.protectRtp(media, 0, media.length, pa)).isEqualTo(SrtpStatus.OK);
+      assertThat(sender.protectRtcp(rtcp, 0, rtcp.length, pb)).isEqualTo(SrtpStatus.OK);
+      byte[] tampered = java.util.Arrays.copyOf(a, pa.getLength());
+      tampered[tampered.length - 1] ^= 1;
+
+      assertThat(receiver.unprotect(pb)).isEqualTo(SrtpSession.Unprotected.RTCP);
+      assertThat(java.util.Arrays.copyOf(b, pb.getLength())).isEqualTo(rtcp);
+      assertThat(receiver.unprotect(new PacketBuffer(tampered, 0, tampered.length)))
+          .isEqualTo(SrtpSession.Unprotected.DROPPED);
+      assertThat(receiver.unprotect(pa)).isEqualTo(SrtpSession.Unprotected.RTP);
+      assertThat(java.util.Arrays.copyOf(a, pa.getLength())).isEqualTo(media);
+    }
+  }
+
   @Test
   void protectingFromASharedPlaintextLeavesItUnchanged() {
     try (SrtpSession a = SrtpSession.create(keys(SrtpProfile.AEAD_AES_128_GCM, false));

@@ -169,15 +169,10 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
         return;
       }
       datagram.getBytes(datagram.readerIndex(), scratch, 0, len);
-      scratchView.wrap(scratch, 0, len, scratch.length);
-      // RFC 5761 §4: payload types 192-223 (with the marker bit) are RTCP.
-      int pt = scratch[1] & 0x7f;
-      if (pt >= 64 && pt <= 95) {
-        if (s.unprotectRtcp(scratchView) == SrtpStatus.OK) {
-          listener.onRtcp(this, scratch, 0, scratchView.getLength());
-        }
-      } else if (s.unprotectRtp(scratchView) == SrtpStatus.OK) {
-        listener.onRtp(this, scratch, 0, scratchView.getLength());
+      switch (s.unprotect(scratchView.wrap(scratch, 0, len, scratch.length))) {
+        case RTP -> listener.onRtp(this, scratch, 0, scratchView.getLength());
+        case RTCP -> listener.onRtcp(this, scratch, 0, scratchView.getLength());
+        case DROPPED -> { }
       }
     } catch (RuntimeException e) {
       LOG.debug("{}: dropping a datagram that failed: {}", label, e.toString());
