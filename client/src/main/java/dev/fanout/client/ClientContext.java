@@ -39,9 +39,6 @@ public final class ClientContext implements AutoCloseable {
    * @param timeout how long a signaling call or a transport set-up may take
    */
   public static ClientContext create(int threads, Duration timeout) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be at least 1");
-    }
     return create(threads, timeout, Duration.ofSeconds(5));
   }
 

@@ -12,20 +12,18 @@ import dev.fanout.ice.stun.StunDecoder;
 import dev.fanout.ice.stun.StunFormatException;
 import dev.fanout.ice.stun.StunMessage;
 import dev.fanout.ice.stun.StunWriter;
+import dev.fanout.ice.net.DatagramDispatcher;
+import dev.fanout.ice.net.MediaPort;
+import dev.fanout.rtp.Bytes;
 import dev.fanout.rtp.PacketClass;
 import dev.fanout.rtp.rtcp.Rtcp;
 import dev.fanout.rtp.srtp.PacketBuffer;
 import dev.fanout.rtp.srtp.SrtpKeys;
 import dev.fanout.rtp.srtp.SrtpSession;
 import dev.fanout.rtp.srtp.SrtpStatus;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -57,7 +55,6 @@ public final class ClientTransport implements DtlsListener {
   private static final long HOST_PRIORITY = (126L << 24) | (65535L << 8) | 255L;
   /** Binding request retransmission until the first response (RFC 8445 §14.3 paces at 50 ms). */
   private static final long CHECK_INTERVAL_MILLIS = 50;
-  private static final int MAX_DATAGRAM = 2048;
 
   /** Decides which received RTP packets to lose on purpose, before decryption. */
   @FunctionalInterface
@@ -85,7 +82,7 @@ public final class ClientTransport implements DtlsListener {
   private final IceCredentials local = IceCredentials.generate(RANDOM);
   private final long tieBreaker = RANDOM.nextLong();
   private final CompletableFuture<ClientTransport> connected = new CompletableFuture<>();
-  private final byte[] scratch = new byte[MAX_DATAGRAM];
+  private final byte[] scratch = new byte[MediaPort.MAX_DATAGRAM];
   private final PacketBuffer scratchView = new PacketBuffer();
   private final byte[] stunOut = new byte[512];
   private final Stats stats = new Stats();
@@ -168,14 +165,13 @@ public final class ClientTransport implements DtlsListener {
       throw new IllegalArgumentException("the server's SDP has no usable a=fingerprint");
     }
     InetAddress bindAddress = bindAddressFor(server.getAddress());
-    Bootstrap b = new Bootstrap()
-        .group(loop)
-        .channel(context.transport().datagramChannelClass())
-        .option(ChannelOption.SO_RCVBUF, 1 << 20)
-        .option(ChannelOption.SO_SNDBUF, 1 << 20)
-        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
-        .handler(new Inbound());
-    Channel ch = b.bind(new InetSocketAddress(bindAddress, 0)).sync().channel();
+    // The server's own port: recvmmsg batches with epoll, RFC 7983 classification, big buffers.
+    Channel ch;
+    try {
+      ch = MediaPort.bind(context.transport(), loop, new InetSocketAddress(bindAddress, 0), new Inbound()).channel();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(label + ": cannot bind a UDP socket on " + bindAddress + ": " + e.getMessage(), e);
+    }
     List<dev.fanout.dtls.Fingerprint> fingerprints = List.copyOf(remoteFingerprints);
     loop.execute(() -> {
       channel = ch;
@@ -220,8 +216,12 @@ public final class ClientTransport implements DtlsListener {
       fail("ICE: consent expired (no binding response for 30 s)");
       return;
     }
-    pendingTransaction = new byte[StunAttributes.TRANSACTION_ID_LENGTH];
-    RANDOM.nextBytes(pendingTransaction);
+    if (iceConnected || pendingTransaction == null) {
+      // RFC 8489 §6.2.1: a retransmission keeps its transaction id, so an answer to any copy
+      // counts; each consent check is a new transaction.
+      pendingTransaction = new byte[StunAttributes.TRANSACTION_ID_LENGTH];
+      RANDOM.nextBytes(pendingTransaction);
+    }
     // RFC 8445 §7.1: PRIORITY, ICE-CONTROLLING, and USE-CANDIDATE (aggressive nomination: the
     // lite server has one candidate, so the first pair that works is the one).
     int len = new StunWriter(stunOut, 0)
@@ -259,6 +259,7 @@ public final class ClientTransport implements DtlsListener {
       return;
     }
     lastResponseNanos = System.nanoTime();
+    pendingTransaction = null;
     if (!iceConnected) {
       iceConnected = true;
       checks.cancel(false);
@@ -278,12 +279,11 @@ public final class ClientTransport implements DtlsListener {
         .open();
   }
 
-  private void onDatagram(ByteBuf datagram) {
+  private void onDatagram(PacketClass cls, ByteBuf datagram) {
     if (closed) {
       return;
     }
-    stats.datagramsReceived.incrementAndGet();
-    switch (PacketClass.of(datagram)) {
+    switch (cls) {
       case STUN -> onStun(datagram);
       case DTLS -> {
         if (dtls != null) {
@@ -304,7 +304,7 @@ public final class ClientTransport implements DtlsListener {
     }
     datagram.getBytes(datagram.readerIndex(), scratch, 0, len);
     if (loss != null && !Rtcp.isRtcp(scratch, 0, len)
-        && loss.drop(getInt(scratch, 8), ((scratch[2] & 0xff) << 8) | (scratch[3] & 0xff))) {
+        && loss.drop(Bytes.i32(scratch, 8), Bytes.u16(scratch, 2))) {
       stats.dropped.incrementAndGet();
       return;
     }
@@ -327,10 +327,6 @@ public final class ClientTransport implements DtlsListener {
    */
   public void simulateLoss(LossModel model) {
     this.loss = model;
-  }
-
-  private static int getInt(byte[] b, int off) {
-    return ((b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
   }
 
   /**
@@ -459,7 +455,6 @@ public final class ClientTransport implements DtlsListener {
 
   /** Counters, readable from any thread. */
   public static final class Stats {
-    final AtomicLong datagramsReceived = new AtomicLong();
     final AtomicLong rtpReceived = new AtomicLong();
     final AtomicLong rtcpReceived = new AtomicLong();
     final AtomicLong rtpSent = new AtomicLong();
@@ -488,24 +483,21 @@ public final class ClientTransport implements DtlsListener {
     }
   }
 
-  private final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
+  private final class Inbound implements DatagramDispatcher {
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-      if (!packet.sender().equals(remote)) {
-        stats.dropped.incrementAndGet();
-        return; // only the server's candidate may talk to us
-      }
+    public void dispatch(PacketClass cls, DatagramPacket packet) {
       try {
-        onDatagram(packet.content());
+        if (!packet.sender().equals(remote)) {
+          stats.dropped.incrementAndGet();
+          return; // only the server's candidate may talk to us
+        }
+        onDatagram(cls, packet.content());
       } catch (RuntimeException e) {
         stats.dropped.incrementAndGet();
         LOG.debug("{}: dropping a datagram that failed: {}", label, e.toString());
+      } finally {
+        packet.release();
       }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.debug("{}: socket error: {}", label, cause.toString());
     }
   }
 }

@@ -286,7 +286,9 @@ public final class FanoutClient implements AutoCloseable {
   public RemoteTrack subscribe(String trackId) throws Exception {
     JsonNode r = signaling.call("subscribe", params("trackId", trackId), timeout);
     String mid = r.path("mid").asText();
-    RemoteTrack t = await(sectionAnswered.computeIfAbsent(mid, k -> new CompletableFuture<>()), "offer for mid " + mid);
+    // A failed earlier answer for this mid must not fail this subscription: wait for the next.
+    RemoteTrack t = await(sectionAnswered.compute(mid,
+        (k, f) -> f == null || f.isCompletedExceptionally() ? new CompletableFuture<>() : f), "offer for mid " + mid);
     await(subscribeTransport.connected(), "subscribe connection");
     return t;
   }
@@ -390,18 +392,24 @@ public final class FanoutClient implements AutoCloseable {
         }
       }
       remoteSnapshot = remoteByMid.values().toArray(new RemoteTrack[0]);
+      // Sections no longer carried (unsubscribed, ended) forget their answers; a subscription
+      // still waiting for its section keeps its future.
+      sectionAnswered.entrySet().removeIf(en -> en.getValue().isDone() && !remoteByMid.containsKey(en.getKey()));
     }
     ObjectNode p = SignalingClient.JSON.createObjectNode();
     p.put("revision", revision);
     p.put("sdp", answer);
     signaling.request("subscriber-answer", p).whenComplete((r, e) -> {
       for (RemoteTrack rt : carried) {
-        CompletableFuture<RemoteTrack> f = sectionAnswered.computeIfAbsent(rt.mid(), k -> new CompletableFuture<>());
-        if (e != null) {
-          f.completeExceptionally(e);
-        } else {
-          f.complete(rt);
-        }
+        sectionAnswered.compute(rt.mid(), (k, f) -> {
+          CompletableFuture<RemoteTrack> next = f == null || f.isDone() ? new CompletableFuture<>() : f;
+          if (e != null) {
+            next.completeExceptionally(e);
+          } else {
+            next.complete(rt);
+          }
+          return next;
+        });
       }
     });
   }

@@ -1,5 +1,6 @@
 package dev.fanout.client;
 
+import dev.fanout.rtp.RtpWriter;
 import dev.fanout.sdp.MediaKind;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -27,6 +28,7 @@ public final class LocalTrack {
   private final String msidTrack = UUID.randomUUID().toString();
   private final AtomicBoolean keyframeRequested = new AtomicBoolean(true);
   private final byte[] packet = new byte[1500];
+  private final RtpWriter header = new RtpWriter();
   private final byte[] payload = new byte[MAX_VIDEO_PAYLOAD];
 
   // Set by FanoutClient when published.
@@ -146,14 +148,9 @@ public final class LocalTrack {
     if (!published || t == null || len > packet.length - 12) {
       return false;
     }
-    packet[0] = (byte) 0x80;
-    packet[1] = (byte) ((marker ? 0x80 : 0) | payloadType);
-    packet[2] = (byte) (sequence >> 8);
-    packet[3] = (byte) sequence;
-    putInt(packet, 4, (int) rtpTimestamp);
-    putInt(packet, 8, ssrc);
-    System.arraycopy(payload, off, packet, 12, len);
-    if (!t.sendRtp(packet, 0, 12 + len)) {
+    int n = header.marker(marker).payloadType(payloadType).sequenceNumber(sequence)
+        .timestamp(rtpTimestamp & 0xffffffffL).ssrc(ssrc).payload(payload, off, len).write(packet, 0);
+    if (!t.sendRtp(packet, 0, n)) {
       return false;
     }
     sequence = (sequence + 1) & 0xffff;
@@ -228,13 +225,6 @@ public final class LocalTrack {
   public interface PayloadFiller {
     /** Fill {@code buf[off, off+len)}; {@code packetIndex} counts the frame's packets from 0. */
     void fill(byte[] buf, int off, int len, int packetIndex);
-  }
-
-  private static void putInt(byte[] b, int off, int v) {
-    b[off] = (byte) (v >>> 24);
-    b[off + 1] = (byte) (v >>> 16);
-    b[off + 2] = (byte) (v >>> 8);
-    b[off + 3] = (byte) v;
   }
 
   @Override

@@ -29,6 +29,8 @@ public final class SignalingClient implements AutoCloseable {
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private volatile BiConsumer<String, JsonNode> events = (name, data) -> {};
   private volatile java.util.concurrent.ScheduledFuture<?> keepAlive;
+  /** The last send; the next one starts when it is done. Guarded by this. */
+  private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
 
   /** One HTTP client (one selector thread) for every connection of the JVM. */
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -122,10 +124,14 @@ public final class SignalingClient implements AutoCloseable {
     }
   }
 
-  /** Sends raw text, for tests of malformed input. */
+  /**
+   * Sends raw text (also for tests of malformed input). Never blocks: sends are chained, since a
+   * WebSocket takes one message at a time, so one stalled connection cannot hold up the thread
+   * that sends every client's keep-alive.
+   */
   public void sendRaw(String text) {
-    synchronized (ws) {
-      ws.sendText(text, true).join();
+    synchronized (this) {
+      sending = sending.handle((r, e) -> null).thenCompose(x -> ws.sendText(text, true));
     }
   }
 

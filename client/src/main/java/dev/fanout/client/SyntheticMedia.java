@@ -1,5 +1,6 @@
 package dev.fanout.client;
 
+import dev.fanout.rtp.Bytes;
 import dev.fanout.rtp.RtpPacket;
 import dev.fanout.sdp.MediaKind;
 import io.netty.channel.EventLoop;
@@ -40,7 +41,14 @@ public final class SyntheticMedia implements AutoCloseable {
     this.video = video;
     this.audio = audio;
     this.fps = fps;
-    this.frameBytes = (int) Math.max(64, videoBitsPerSecond / 8 / fps);
+    int bytes = (int) Math.max(64, videoBitsPerSecond / 8 / fps);
+    // Every packet carries the stamp: a frame's last packet must have room for it.
+    int perPacket = LocalTrack.MAX_VIDEO_PAYLOAD - 4;
+    int last = bytes % perPacket;
+    if (last != 0 && last < VIDEO_STAMP_OFFSET - 4 + STAMP_LENGTH) {
+      bytes += VIDEO_STAMP_OFFSET - 4 + STAMP_LENGTH - last;
+    }
+    this.frameBytes = bytes;
   }
 
   /**
@@ -96,7 +104,7 @@ public final class SyntheticMedia implements AutoCloseable {
     if (at + STAMP_LENGTH > off + len) {
       return;
     }
-    putInt(buf, at, MAGIC);
+    Bytes.put32(buf, at, MAGIC);
     putLong(buf, at + 4, t.packetsSent());
     putLong(buf, at + 12, System.nanoTime());
   }
@@ -117,7 +125,7 @@ public final class SyntheticMedia implements AutoCloseable {
    */
   public static long packetIndex(byte[] buf, int payloadOffset, int payloadLength, MediaKind kind) {
     int at = payloadOffset + stampOffset(kind);
-    if (payloadLength < stampOffset(kind) + STAMP_LENGTH || getInt(buf, at) != MAGIC) {
+    if (payloadLength < stampOffset(kind) + STAMP_LENGTH || Bytes.i32(buf, at) != MAGIC) {
       return -1;
     }
     return getLong(buf, at + 4);
@@ -140,17 +148,11 @@ public final class SyntheticMedia implements AutoCloseable {
   }
 
   private static void putLong(byte[] b, int off, long v) {
+    // big-endian, as the rest of RTP
     for (int i = 7; i >= 0; i--) {
       b[off + i] = (byte) v;
       v >>>= 8;
     }
-  }
-
-  private static void putInt(byte[] b, int off, int v) {
-    b[off] = (byte) (v >>> 24);
-    b[off + 1] = (byte) (v >>> 16);
-    b[off + 2] = (byte) (v >>> 8);
-    b[off + 3] = (byte) v;
   }
 
   private static long getLong(byte[] b, int off) {
@@ -161,7 +163,4 @@ public final class SyntheticMedia implements AutoCloseable {
     return v;
   }
 
-  private static int getInt(byte[] b, int off) {
-    return ((b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
-  }
 }

@@ -144,7 +144,7 @@ public final class IceMux implements DatagramDispatcher {
     if (ch == null || !ch.isOpen()) {
       throw new IllegalStateException("not attached to an open media port");
     }
-    IceTransport t = new IceTransport(this, ch, local, Objects.requireNonNull(listener),
+    IceTransport t = new IceTransport(this, local, Objects.requireNonNull(listener),
         Objects.requireNonNull(receiver), nanoClock.getAsLong());
     return byUfrag.putIfAbsent(local.ufrag(), t) == null ? t : null;
   }

@@ -3,7 +3,6 @@ package dev.fanout.ice;
 import dev.fanout.ice.stun.StunMessage;
 import dev.fanout.rtp.PacketClass;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -45,7 +44,6 @@ public final class IceTransport {
   }
 
   private final IceMux mux;
-  private final Channel channel;
   private final IceLiteResponder responder;
   private final IceTransportListener listener;
   private final DatagramReceiver receiver;
@@ -58,10 +56,9 @@ public final class IceTransport {
   private volatile InetSocketAddress selected;
   private volatile InetSocketAddress lastValidated;
 
-  IceTransport(IceMux mux, Channel channel, IceCredentials local, IceTransportListener listener,
+  IceTransport(IceMux mux, IceCredentials local, IceTransportListener listener,
       DatagramReceiver receiver, long createdNanos) {
     this.mux = mux;
-    this.channel = channel;
     this.responder = new IceLiteResponder(local);
     this.listener = listener;
     this.receiver = receiver;

@@ -122,8 +122,9 @@ final class LoadCommand implements Callable<Integer> {
         for (int s = rampStart; s <= subscribers; s += rampStep) {
           targets.add(s);
         }
-      } else {
-        targets.add(subscribers);
+      }
+      if (targets.isEmpty()) {
+        targets.add(subscribers); // no ramp, or --ramp-start above --subscribers
       }
       int connected = 0;
       for (int target : targets) {
@@ -169,6 +170,7 @@ final class LoadCommand implements Callable<Integer> {
     double outgoingPps;
     double lossPercent;
     long late;
+    long duplicates;
     long corrupt;
     double latencyP50Millis;
     double latencyP99Millis;
@@ -214,6 +216,7 @@ final class LoadCommand implements Callable<Integer> {
     step.outgoingPps = d.packets() / seconds;
     step.lossPercent = d.lossPercent();
     step.late = d.late();
+    step.duplicates = d.duplicates();
     step.corrupt = d.corrupt();
     step.latencyP50Millis = window.getValueAtPercentile(50) / 1000.0;
     step.latencyP99Millis = window.getValueAtPercentile(99) / 1000.0;
@@ -279,6 +282,7 @@ final class LoadCommand implements Callable<Integer> {
     m.put("outgoingPps", round(s.outgoingPps));
     m.put("lossPercent", s.lossPercent);
     m.put("latePackets", s.late);
+    m.put("duplicatePackets", s.duplicates);
     m.put("corruptPackets", s.corrupt);
     m.put("latencyP50Millis", s.latencyP50Millis);
     m.put("latencyP99Millis", s.latencyP99Millis);

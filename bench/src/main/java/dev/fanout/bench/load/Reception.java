@@ -12,8 +12,8 @@ import org.HdrHistogram.Recorder;
 
 /**
  * What every subscriber of a run received, added up: packets, the sender's packet indexes that
- * never came (loss), that came late (reordering) or came wrong, and the transit time of each
- * packet (publisher and subscribers share the generator's clock).
+ * never came (loss), that came late (reordering), twice (duplicates) or wrong, and the transit
+ * time of each packet (publisher and subscribers share the generator's clock).
  *
  * <p>Kept light, so the generator is not what limits a run: per packet one hash lookup, one
  * histogram record and a few counters; the full payload check only for one packet in
@@ -26,6 +26,7 @@ final class Reception {
   final LongAdder packets = new LongAdder();
   final LongAdder missing = new LongAdder();
   final LongAdder late = new LongAdder();
+  final LongAdder duplicates = new LongAdder();
   final LongAdder corrupt = new LongAdder();
   final LongAdder verified = new LongAdder();
   /** Transit time in microseconds, up to 10 s. */
@@ -34,7 +35,7 @@ final class Reception {
   /** A handler for one subscriber; runs on that subscriber's transport loop. */
   FanoutClient.RtpHandler newSubscriber() {
     return new FanoutClient.RtpHandler() {
-      private final Map<Integer, long[]> nextIndex = new HashMap<>();
+      private final Map<Integer, Window> windows = new HashMap<>();
       private int count;
 
       @Override
@@ -48,19 +49,25 @@ final class Reception {
           corrupt.increment();
           return;
         }
+        Window w = windows.computeIfAbsent(p.ssrc(), k -> new Window());
+        if (w.next >= 0 && index < w.next) {
+          if (index < w.next - Window.SIZE) {
+            late.increment(); // too late to matter: it stays counted as missing
+            return;
+          }
+          if (w.seen(index)) {
+            duplicates.increment();
+            return;
+          }
+          late.increment();
+          missing.decrement(); // counted missing when a later packet came first
+        } else if (w.next >= 0 && index > w.next) {
+          missing.add(index - w.next);
+        }
+        w.mark(index);
         packets.increment();
         latency.recordValue(Math.min(TimeUnit.SECONDS.toMicros(10),
             Math.max(0, (now - SyntheticMedia.sentNanos(p, track.kind())) / 1000)));
-        long[] next = nextIndex.computeIfAbsent(p.ssrc(), k -> new long[] {-1});
-        if (next[0] >= 0) {
-          if (index > next[0]) {
-            missing.add(index - next[0]);
-          } else if (index < next[0]) {
-            late.increment();
-            missing.decrement(); // counted missing when its successor came first
-          }
-        }
-        next[0] = Math.max(next[0], index + 1);
         if (++count % VERIFY_EVERY == 0) {
           verified.increment();
           if (!payloadIntact(p, track)) {
@@ -69,6 +76,32 @@ final class Reception {
         }
       }
     };
+  }
+
+  /** The sender indexes seen lately on one stream: the next expected and the last 1024 as bits. */
+  private static final class Window {
+    static final int SIZE = 1024;
+    final long[] bits = new long[SIZE / 64];
+    long next = -1;
+
+    boolean seen(long index) {
+      int i = (int) (index & (SIZE - 1));
+      return (bits[i >>> 6] & (1L << (i & 63))) != 0;
+    }
+
+    /** Marks {@code index} seen; moving forward clears the bits of the indexes skipped over. */
+    void mark(long index) {
+      if (index >= next) {
+        long from = Math.max(next, index - SIZE + 1);
+        for (long k = Math.max(from, 0); k < index; k++) {
+          int i = (int) (k & (SIZE - 1));
+          bits[i >>> 6] &= ~(1L << (i & 63));
+        }
+        next = index + 1;
+      }
+      int i = (int) (index & (SIZE - 1));
+      bits[i >>> 6] |= 1L << (i & 63);
+    }
   }
 
   /** Everything after the stamp is the zeros the synthetic source wrote. */
@@ -85,9 +118,10 @@ final class Reception {
   }
 
   /** A snapshot of the counters, for differences over a window. */
-  record Counts(long packets, long missing, long late, long corrupt) {
+  record Counts(long packets, long missing, long late, long duplicates, long corrupt) {
     Counts minus(Counts o) {
-      return new Counts(packets - o.packets, missing - o.missing, late - o.late, corrupt - o.corrupt);
+      return new Counts(packets - o.packets, missing - o.missing, late - o.late, duplicates - o.duplicates,
+          corrupt - o.corrupt);
     }
 
     double lossPercent() {
@@ -97,6 +131,6 @@ final class Reception {
   }
 
   Counts counts() {
-    return new Counts(packets.sum(), missing.sum(), late.sum(), corrupt.sum());
+    return new Counts(packets.sum(), missing.sum(), late.sum(), duplicates.sum(), corrupt.sum());
   }
 }

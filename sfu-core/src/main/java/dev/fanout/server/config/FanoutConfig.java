@@ -41,7 +41,7 @@ public final class FanoutConfig {
     @JsonProperty public String privateKeyFile;
     /** A transport with no ICE check for this long has lost consent (RFC 7675 §5.1: 30 s). */
     @JsonProperty public int consentTimeoutSeconds = 30;
-    /** A transport with no nominated pair this long after its SDP was applied is dropped. */
+    /** A transport with no nominated pair this long after it was created is dropped. */
     @JsonProperty public int connectTimeoutSeconds = 30;
   }
 

@@ -86,14 +86,18 @@ final class ClientHarness implements AutoCloseable {
 
     /** The next event called {@code name}, skipping others; fails after 5 s. */
     com.fasterxml.jackson.databind.JsonNode next(String name) throws InterruptedException {
-      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      return next(name, Duration.ofSeconds(5));
+    }
+
+    com.fasterxml.jackson.databind.JsonNode next(String name, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {
         var e = queue.poll(20, java.util.concurrent.TimeUnit.MILLISECONDS);
         if (e != null && e.getKey().equals(name)) {
           return e.getValue();
         }
       }
-      throw new AssertionError("no " + name + " event within 5 s");
+      throw new AssertionError("no " + name + " event within " + timeout);
     }
   }
 

@@ -216,7 +216,6 @@ class ClientMediaTest {
       String first = cam.trackId();
       RemoteTrack a = sub.subscribe(first);
       ClientHarness.await("video", T, () -> rec.media(first).size() > 20);
-      int publisherSeqBefore = cam.nextSequenceNumber();
 
       pub.unpublish(cam);
       assertThat(events.next("track-unpublished").path("trackId").asText()).isEqualTo(first);
@@ -234,7 +233,6 @@ class ClientMediaTest {
 
       assertThat(b.mid()).isNotEqualTo(a.mid());
       assertThat(sub.subscribeTransport().isConnected()).as("the subscribe connection survived").isTrue();
-      assertThat(cam.nextSequenceNumber()).as("the publisher's sequence continued").isNotEqualTo(publisherSeqBefore);
       assertGapless(rec.media(first), a.ssrc());
       assertGapless(rec.media(second), b.ssrc());
       assertThat(rec.media(second).get(0).keyframe()).isTrue();

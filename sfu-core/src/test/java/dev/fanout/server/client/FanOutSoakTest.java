@@ -72,15 +72,18 @@ class FanOutSoakTest {
         long sentBefore = cam.packetsSent() + mic.packetsSent();
         long t0 = System.nanoTime();
         Thread.sleep(SECONDS * 1000L);
-        long sent = cam.packetsSent() + mic.packetsSent() - sentBefore;
+        media.close();
         double elapsed = (System.nanoTime() - t0) / 1e9;
-        Thread.sleep(300); // in flight
+        long sent = cam.packetsSent() + mic.packetsSent() - sentBefore;
+        Thread.sleep(500); // the last packets in flight
         long received = 0;
         long faults = 0;
         for (int i = 0; i < SUBSCRIBERS; i++) {
           Tally t = tallies.get(i);
           received += t.next[0].get() - startIndex[2 * i] + t.next[1].get() - startIndex[2 * i + 1];
           faults += t.faults.get();
+          assertThat(t.next[0].get()).as("subscriber %d got the last video packet", i).isEqualTo(cam.packetsSent());
+          assertThat(t.next[1].get()).as("subscriber %d got the last audio packet", i).isEqualTo(mic.packetsSent());
         }
         System.out.printf("1 publisher -> %d subscribers for %.1f s: published %d packets (%.0f pps), "
                 + "forwarded %d in order, lost/reordered/retransmitted %d%n",

@@ -12,7 +12,6 @@ import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Participants whose transport fails are removed, and nobody leaves anything behind. */
@@ -21,18 +20,16 @@ class ParticipantLifecycleTest {
   private static final int CYCLES = Integer.getInteger("fanout.cycles", 1000);
   private ClientHarness h;
 
-  @BeforeEach
-  void start() throws Exception {
-    h = new ClientHarness(c -> c.media.consentTimeoutSeconds = 3);
-  }
-
   @AfterEach
   void stop() {
-    h.close();
+    if (h != null) {
+      h.close();
+    }
   }
 
   @Test
   void participantWhoseTransportLosesConsentIsRemovedAndOthersAreTold() throws Exception {
+    h = new ClientHarness(c -> c.media.consentTimeoutSeconds = 3);
     FanoutClient pub = h.join("r", "pub");
     ClientHarness.Events events = new ClientHarness.Events();
     pub.onEvent(events);
@@ -42,17 +39,16 @@ class ParticipantLifecycleTest {
       FanoutClient sub = h.join("r", "sub");
       sub.subscribe(cam.trackId());
       // The network goes away under the subscribe connection: no close_notify, no more checks.
-      sub.subscribeTransport().abort();
-      JsonNode left = events.next("participant-left");
       long t0 = System.nanoTime();
-      if (!left.path("identity").asText().equals("sub")) {
-        left = events.next("participant-left");
-      }
+      sub.subscribeTransport().abort();
+      JsonNode left = events.next("participant-left", Duration.ofSeconds(15));
+      long elapsed = System.nanoTime() - t0;
       assertThat(left.path("identity").asText()).isEqualTo("sub");
       assertThat(left.path("reason").asText()).isEqualTo("transport-failed");
+      assertThat(elapsed).as("removed by consent expiry (3 s), not by anything sooner")
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(2).toNanos());
       assertThat(sub.signaling().closed().get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(4002);
       assertThat(h.server.health().get("participants")).isEqualTo(1L);
-      assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(5).toNanos());
     }
   }
 
@@ -63,6 +59,7 @@ class ParticipantLifecycleTest {
    */
   @Test
   void thousandJoinLeaveCyclesLeaveHeapAndThreadsFlat() throws Exception {
+    h = new ClientHarness();
     FanoutClient pub = h.join("r", "pub");
     LocalTrack cam = LocalTrack.video("camera");
     pub.publish(cam);
@@ -92,7 +89,9 @@ class ParticipantLifecycleTest {
       assertThat(h.server.health().get("participants")).isEqualTo(1L);
       assertThat(transports()).isEqualTo(transportsBefore);
       assertThat(threadsAfter).as("live threads").isLessThanOrEqualTo(threadsBefore + 2);
-      assertThat(heapAfter - heapBefore).as("heap growth after GC (bytes)").isLessThan(16L << 20);
+      // A departed participant left behind would hold two transports' buffers, DTLS and SRTP
+      // state: well over 6 KiB each, so 6 MiB over 1000 cycles.
+      assertThat(heapAfter - heapBefore).as("heap growth after GC (bytes)").isLessThan(6L * CYCLES << 10);
     }
   }
 
