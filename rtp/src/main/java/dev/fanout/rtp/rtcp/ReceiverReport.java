@@ -1,7 +1,6 @@
 package dev.fanout.rtp.rtcp;
 
 import dev.fanout.rtp.Bytes;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,19 +17,13 @@ public record ReceiverReport(int ssrc, List<ReportBlock> reports) implements Rtc
   private static final int FIXED = 8;
 
   public ReceiverReport {
-    reports = List.copyOf(reports);
-    if (reports.size() > 31) {
-      throw new IllegalArgumentException(reports.size() + " report blocks, at most 31");
-    }
+    reports = ReportBlock.checked(reports);
   }
 
   public static ReceiverReport parse(byte[] b, int off, int len) {
     int rc = Rtcp.count(b, off);
     Rtcp.requireLength("RR with " + rc + " report blocks", FIXED + rc * ReportBlock.LENGTH, len);
-    List<ReportBlock> reports = new ArrayList<>(rc);
-    for (int i = 0; i < rc; i++) {
-      reports.add(ReportBlock.parse(b, off + FIXED + i * ReportBlock.LENGTH));
-    }
+    List<ReportBlock> reports = ReportBlock.parseAll(b, off + FIXED, rc);
     return new ReceiverReport(Bytes.i32(b, off + 4), reports);
   }
 
@@ -45,10 +38,7 @@ public record ReceiverReport(int ssrc, List<ReportBlock> reports) implements Rtc
     Rtcp.requireSpace(dst, off, size);
     Rtcp.writeHeader(dst, off, false, reports.size(), Rtcp.RR, size);
     Bytes.put32(dst, off + 4, ssrc);
-    int p = off + FIXED;
-    for (ReportBlock r : reports) {
-      p += r.write(dst, p);
-    }
+    ReportBlock.writeAll(reports, dst, off + FIXED);
     return size;
   }
 }

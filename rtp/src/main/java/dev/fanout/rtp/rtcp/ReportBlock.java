@@ -1,6 +1,8 @@
 package dev.fanout.rtp.rtcp;
 
 import dev.fanout.rtp.Bytes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A reception report block of an SR or RR (RFC 3550 §6.4.1), 24 bytes.
@@ -49,6 +51,31 @@ public record ReportBlock(
     jitter &= 0xffffffffL;
     lastSr &= 0xffffffffL;
     delaySinceLastSr &= 0xffffffffL;
+  }
+
+  /** The {@code count} blocks that follow a report's fixed part at {@code p}. */
+  static List<ReportBlock> parseAll(byte[] b, int p, int count) {
+    List<ReportBlock> reports = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      reports.add(parse(b, p + i * LENGTH));
+    }
+    return reports;
+  }
+
+  /** An immutable copy of a report's blocks, at most 31 (the 5-bit RC field, RFC 3550 §6.4). */
+  static List<ReportBlock> checked(List<ReportBlock> reports) {
+    if (reports.size() > 31) {
+      throw new IllegalArgumentException(reports.size() + " report blocks, at most 31");
+    }
+    return List.copyOf(reports);
+  }
+
+  /** Writes the blocks from {@code p}; returns the offset after them. */
+  static int writeAll(List<ReportBlock> reports, byte[] dst, int p) {
+    for (ReportBlock r : reports) {
+      p += r.write(dst, p);
+    }
+    return p;
   }
 
   static ReportBlock parse(byte[] b, int p) {

@@ -1,7 +1,6 @@
 package dev.fanout.rtp.rtcp;
 
 import dev.fanout.rtp.Bytes;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,19 +34,13 @@ public record SenderReport(
     rtpTimestamp &= 0xffffffffL;
     packetCount &= 0xffffffffL;
     octetCount &= 0xffffffffL;
-    reports = List.copyOf(reports);
-    if (reports.size() > 31) {
-      throw new IllegalArgumentException(reports.size() + " report blocks, at most 31");
-    }
+    reports = ReportBlock.checked(reports);
   }
 
   public static SenderReport parse(byte[] b, int off, int len) {
     int rc = Rtcp.count(b, off);
     Rtcp.requireLength("SR with " + rc + " report blocks", FIXED + rc * ReportBlock.LENGTH, len);
-    List<ReportBlock> reports = new ArrayList<>(rc);
-    for (int i = 0; i < rc; i++) {
-      reports.add(ReportBlock.parse(b, off + FIXED + i * ReportBlock.LENGTH));
-    }
+    List<ReportBlock> reports = ReportBlock.parseAll(b, off + FIXED, rc);
     return new SenderReport(
         Bytes.i32(b, off + 4),
         ((long) Bytes.i32(b, off + 8) << 32) | Bytes.u32(b, off + 12),
@@ -78,10 +71,7 @@ public record SenderReport(
     Bytes.put32(dst, off + 16, (int) rtpTimestamp);
     Bytes.put32(dst, off + 20, (int) packetCount);
     Bytes.put32(dst, off + 24, (int) octetCount);
-    int p = off + FIXED;
-    for (ReportBlock r : reports) {
-      p += r.write(dst, p);
-    }
+    ReportBlock.writeAll(reports, dst, off + FIXED);
     return size;
   }
 }
