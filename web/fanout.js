@@ -940,13 +940,7 @@ export class CameraVideoTrack extends LocalVideoTrack {
    * @returns {Promise<void>}
    */
   async setDevice(deviceId) {
-    if (typeof deviceId !== 'string' || !deviceId) throw invalidParams('setDevice needs a deviceId string');
-    this._checkOpen();
-    return this._queue.run(async () => {
-      const constraints = { ...this.#constraints, deviceId: { exact: deviceId } };
-      if (this._enabled) await switchDevice(this, 'video', constraints);
-      this.#constraints = constraints;
-    });
+    return setDeviceOf(this, 'video', deviceId, () => this.#constraints, (c) => { this.#constraints = c; });
   }
 
   /** @protected */
@@ -964,6 +958,21 @@ export class CameraVideoTrack extends LocalVideoTrack {
     const mst = await captureOne('video', this.#constraints);
     await this._swap(mst, true);
   }
+}
+
+/**
+ * `setDevice` of a camera or microphone track: in the track's queue, capture from `deviceId`
+ * (when enabled) and keep the constraints for later recaptures. The track's constraints are
+ * private, so they come and go through `get` and `set`.
+ */
+async function setDeviceOf(track, kind, deviceId, get, set) {
+  if (typeof deviceId !== 'string' || !deviceId) throw invalidParams('setDevice needs a deviceId string');
+  track._checkOpen();
+  return track._queue.run(async () => {
+    const constraints = { ...get(), deviceId: { exact: deviceId } };
+    if (track._enabled) await switchDevice(track, kind, constraints);
+    set(constraints);
+  });
 }
 
 /**
@@ -1012,13 +1021,7 @@ export class MicrophoneAudioTrack extends LocalAudioTrack {
    * @returns {Promise<void>}
    */
   async setDevice(deviceId) {
-    if (typeof deviceId !== 'string' || !deviceId) throw invalidParams('setDevice needs a deviceId string');
-    this._checkOpen();
-    return this._queue.run(async () => {
-      const constraints = { ...this.#constraints, deviceId: { exact: deviceId } };
-      if (this._enabled) await switchDevice(this, 'audio', constraints);
-      this.#constraints = constraints;
-    });
+    return setDeviceOf(this, 'audio', deviceId, () => this.#constraints, (c) => { this.#constraints = c; });
   }
 
   /** @protected */

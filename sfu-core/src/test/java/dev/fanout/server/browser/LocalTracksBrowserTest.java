@@ -25,6 +25,30 @@ class LocalTracksBrowserTest extends BrowserTestBase {
   }
 
   @Test
+  void setDeviceRecapturesFromTheNamedDeviceAndRejectsUnknownOrMissingIds() {
+    BrowserPage page = page();
+    Map<String, Object> r = page.object(
+        "const cam = await Fanout.createCameraVideoTrack(); const mic = await Fanout.createMicrophoneAudioTrack();"
+            + "const camId = (await Fanout.getCameras())[0].deviceId; const micId = (await Fanout.getMicrophones())[0].deviceId;"
+            + "const camBefore = cam.getMediaStreamTrack(); const micBefore = mic.getMediaStreamTrack();"
+            + "await cam.setDevice(camId); await mic.setDevice(micId);"
+            + "const out = {"
+            + "  camSwapped: cam.getMediaStreamTrack() !== camBefore, micSwapped: mic.getMediaStreamTrack() !== micBefore,"
+            + "  camOldEnded: camBefore.readyState, micOldEnded: micBefore.readyState,"
+            + "  camDevice: cam.getMediaStreamTrack().getSettings().deviceId === camId,"
+            + "  micDevice: mic.getMediaStreamTrack().getSettings().deviceId === micId,"
+            + "  empty: (await H.errorOf(() => cam.setDevice(''))).code,"
+            + "  unknown: (await H.errorOf(() => mic.setDevice('no-such-mic'))).code,"
+            + "  stillLive: cam.getMediaStreamTrack().readyState + ' ' + mic.getMediaStreamTrack().readyState };"
+            + "cam.close(); mic.close(); return out;");
+    assertThat(r).containsEntry("camSwapped", true).containsEntry("micSwapped", true)
+        .containsEntry("camOldEnded", "ended").containsEntry("micOldEnded", "ended")
+        .containsEntry("camDevice", true).containsEntry("micDevice", true)
+        .containsEntry("empty", "INVALID_PARAMS").containsEntry("unknown", "CONSTRAINT_NOT_SATISFIED")
+        .containsEntry("stillLive", "live live");
+  }
+
+  @Test
   void captureFailuresMapToTheContractsErrorCodes() {
     BrowserPage page = page();
     // The fake camera cannot deliver this resolution: the format is impossible, not the device.
