@@ -130,6 +130,29 @@
         return { presented, decoded: video.getVideoPlaybackQuality().totalVideoFrames - before };
       },
 
+      /**
+       * Waits until a video element has presented n new frames (a picture that moves), with a
+       * deadline rather than a fixed window, so a busy machine makes it slower, not wrong.
+       */
+      async framesUntil(video, n, ms) {
+        let presented = 0;
+        const onFrame = () => {
+          presented++;
+          if (presented < n) video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+        const start = performance.now();
+        const before = video.getVideoPlaybackQuality().totalVideoFrames;
+        while (presented < n && performance.now() - start < ms) await sleep(50);
+        return {
+          presented,
+          decoded: video.getVideoPlaybackQuality().totalVideoFrames - before,
+          ms: Math.round(performance.now() - start),
+          width: video.videoWidth,
+          height: video.videoHeight,
+        };
+      },
+
       /** The colour at the centre of what a video element shows. */
       pixel(video) {
         const c = document.createElement('canvas');

@@ -74,10 +74,11 @@ class DemoPageBrowserTest extends BrowserTestBase {
     Map<String, Object> remote = page.object("const end = performance.now() + 15000;"
         + "for (;;) { const tile = [...document.querySelectorAll('.tile')].find(t => t.querySelector('.name').textContent === 'bea');"
         + "  const v = tile && tile.querySelector('video'); const stats = tile ? tile.querySelector('.stats').textContent : '';"
-        + "  if (v && v.videoWidth > 0 && /kbps|Mbps/.test(stats)) return { width: v.videoWidth, stats,"
-        + "    rows: document.querySelectorAll('#local-tracks li').length,"
-        + "    localRate: document.querySelector('#local-tracks .rate').textContent };"
-        + "  if (performance.now() > end) throw new Error('no remote video with stats');"
+        + "  const rate = document.querySelector('#local-tracks .rate'); const localRate = rate ? rate.textContent : '';"
+        // The demo fills its stats once a second, a line at a time: wait for the whole of both.
+        + "  if (v && v.videoWidth > 0 && /^video \\d.*(kbps|Mbps).*\\d+×\\d+.*fps/.test(stats) && /[kM]bps/.test(localRate))"
+        + "    return { width: v.videoWidth, stats, rows: document.querySelectorAll('#local-tracks li').length, localRate };"
+        + "  if (performance.now() > end) throw new Error('no remote video with size and frame rate in its stats: ' + stats);"
         + "  await new Promise(r => setTimeout(r, 100)); }");
     assertThat(((Number) remote.get("width")).intValue()).isPositive();
     assertThat((String) remote.get("stats")).startsWith("video ").contains("fps");

@@ -132,20 +132,20 @@ class LocalTracksBrowserTest extends BrowserTestBase {
             + "cam.play(H.box('me', 'me', 'video'));"
             + "const video = H.media('me', 'me', 'video');"
             + "await H.waitFor(() => video.videoWidth > 0, 5000, 'camera video');"
-            + "const f = await H.frames(video, 1000);"
+            + "const f = await H.framesUntil(video, 6, 10000);"
             + "const first = cam.getMediaStreamTrack();"
             + "const width = first.getSettings().width;"
             + "await cam.setEnabled(false);"
             + "const disabled = { state: first.readyState, enabled: cam.enabled, src: video.srcObject === null };"
             + "await cam.setEnabled(true);"
             + "const second = cam.getMediaStreamTrack();"
-            + "const f2 = await H.frames(video, 1000);"
+            + "const f2 = await H.framesUntil(video, 6, 10000);"
             + "cam.close();"
             + "return { kind: cam.kind, source: cam.source, label: first.label, width,"
             + "  frames: f.presented, disabled, newTrack: second !== first, frames2: f2.presented,"
             + "  closedState: second.readyState, playing: cam.isPlaying };");
     assertThat(r).containsEntry("kind", "video").containsEntry("source", "camera").containsEntry("width", 640L);
-    assertThat(((Number) r.get("frames")).intValue()).as("frames shown in 1 s").isGreaterThan(5);
+    assertThat(((Number) r.get("frames")).intValue()).as("frames shown").isGreaterThan(5);
     assertThat(r.get("disabled")).isEqualTo(Map.of("state", "ended", "enabled", false, "src", true));
     assertThat(r).containsEntry("newTrack", true).containsEntry("closedState", "ended").containsEntry("playing", false);
     assertThat(((Number) r.get("frames2")).intValue()).as("frames after re-enabling").isGreaterThan(5);
