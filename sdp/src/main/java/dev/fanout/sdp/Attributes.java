@@ -23,6 +23,8 @@ final class Attributes {
     static final String ICE_LITE = "ice-lite";
     static final String END_OF_CANDIDATES = "end-of-candidates";
     static final String SETUP = "setup";
+    /** RFC 8285 §6: one- and two-byte header extension elements may be mixed in a stream. */
+    public static final String EXTMAP_ALLOW_MIXED = "extmap-allow-mixed";
 
     private static final Set<String> FLAGS = Set.of(RTCP_MUX, RTCP_RSIZE, ICE_LITE, END_OF_CANDIDATES,
             "sendrecv", "sendonly", "recvonly", "inactive");

@@ -21,7 +21,7 @@ public record MediaCapabilities(List<CodecCapability> codecs, Map<String, Intege
     }
 
     /**
-     * Opus, VP8, VP9 profile 0, H.264 packetization-mode 1 (Constrained Baseline, Baseline and
+     * Opus, VP8, VP9 profiles 0 and 2, H.264 packetization-mode 1 (Constrained Baseline, Baseline and
      * Main), AV1; RTX for every video codec; RED for audio. Extension ids follow Chromium's own
      * numbering so that forwarding from a Chromium publisher rarely needs to rewrite an id.
      */
@@ -40,6 +40,8 @@ public record MediaCapabilities(List<CodecCapability> codecs, Map<String, Intege
                 ordered("level-asymmetry-allowed", "1", "packetization-mode", "1", "profile-level-id", "4d001f"),
                 VIDEO_FEEDBACK, true, 116));
         c.add(new CodecCapability(MediaKind.VIDEO, "VP9", 90000, 0, ordered("profile-id", "0"), VIDEO_FEEDBACK, true, 98));
+        // Profile 2 (10-bit): forwarded as is; only peers that both offer it negotiate it.
+        c.add(new CodecCapability(MediaKind.VIDEO, "VP9", 90000, 0, ordered("profile-id", "2"), VIDEO_FEEDBACK, true, 100));
         c.add(new CodecCapability(MediaKind.VIDEO, "AV1", 90000, 0, Map.of(), VIDEO_FEEDBACK, true, 45));
         Map<String, Integer> audio = new LinkedHashMap<>();
         audio.put(RtpExtensionUris.SSRC_AUDIO_LEVEL, 1);
@@ -52,6 +54,8 @@ public record MediaCapabilities(List<CodecCapability> codecs, Map<String, Intege
         video.put(RtpExtensionUris.MID, 4);
         video.put(RtpExtensionUris.RID, 10);
         video.put(RtpExtensionUris.REPAIRED_RID, 11);
+        video.put(RtpExtensionUris.DEPENDENCY_DESCRIPTOR, 12);
+        video.put(RtpExtensionUris.VIDEO_ORIENTATION, 13);
         return new MediaCapabilities(c, audio, video, true);
     }
 

@@ -99,6 +99,11 @@ public final class PublishNegotiator {
 
         SessionDescription.Builder sb = SessionDescription.builder().standardHeader(origin);
         sb.attribute(Attributes.ICE_LITE);
+        if (offer.hasAttribute(Attributes.EXTMAP_ALLOW_MIXED)
+                || offer.media().stream().anyMatch(m -> Attributes.has(m.lines(), Attributes.EXTMAP_ALLOW_MIXED))) {
+            // Lets the publisher send long elements (the dependency descriptor) in the two-byte form.
+            sb.attribute(Attributes.EXTMAP_ALLOW_MIXED);
+        }
         List<String> groupMids = bundle.stream().filter(accepted::contains).toList();
         if (!groupMids.isEmpty()) {
             sb.line(new Group(Group.BUNDLE, groupMids).line());

@@ -16,4 +16,12 @@ public final class RtpExtensionUris {
     public static final String TRANSPORT_WIDE_CC = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
     /** RFC 6464: client-to-mixer audio level. */
     public static final String SSRC_AUDIO_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+    /**
+     * AV1 RTP payload format, appendix A: the dependency descriptor, which AV1 (and Chromium's
+     * SVC for other codecs) needs for a receiver to assemble and decode frames.
+     */
+    public static final String DEPENDENCY_DESCRIPTOR =
+            "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension";
+    /** 3GPP TS 26.114 §7.4.5: coordination of video orientation (rotation of the picture). */
+    public static final String VIDEO_ORIENTATION = "urn:3gpp:video-orientation";
 }

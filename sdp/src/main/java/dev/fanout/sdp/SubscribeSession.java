@@ -28,7 +28,8 @@ import java.util.Set;
 public final class SubscribeSession {
 
     private static final Set<String> SUBSCRIBER_EXTENSIONS = Set.of(RtpExtensionUris.MID, RtpExtensionUris.ABS_SEND_TIME,
-            RtpExtensionUris.TRANSPORT_WIDE_CC, RtpExtensionUris.SSRC_AUDIO_LEVEL);
+            RtpExtensionUris.TRANSPORT_WIDE_CC, RtpExtensionUris.SSRC_AUDIO_LEVEL, RtpExtensionUris.DEPENDENCY_DESCRIPTOR,
+            RtpExtensionUris.VIDEO_ORIENTATION);
 
     private final LocalTransport local;
     private final MediaCapabilities caps;
@@ -129,6 +130,8 @@ public final class SubscribeSession {
         List<String> bundle = new ArrayList<>();
         SessionDescription.Builder sb = SessionDescription.builder().standardHeader(Origin.of(sessionId, version));
         sb.attribute(Attributes.ICE_LITE);
+        // Forwarded extensions such as the dependency descriptor may need the two-byte form.
+        sb.attribute(Attributes.EXTMAP_ALLOW_MIXED);
         List<MediaDescription> sections = new ArrayList<>();
         for (Slot s : slots) {
             if (s.track != null) {

@@ -41,9 +41,9 @@ class PublishNegotiatorTest {
 
         NegotiatedMedia video = n.byMid("1").orElseThrow();
         assertThat(video.codecs()).extracting(NegotiatedCodec::payloadType)
-                .containsExactly(96, 102, 108, 116, 45, 98);
+                .containsExactly(96, 102, 108, 116, 45, 98, 100);
         assertThat(video.rtxPayloadTypes()).containsEntry(96, 97).containsEntry(102, 103)
-                .containsEntry(108, 109).containsEntry(45, 46).containsEntry(98, 99);
+                .containsEntry(108, 109).containsEntry(45, 46).containsEntry(98, 99).containsEntry(100, 101);
         assertThat(video.codec(96).orElseThrow().feedback())
                 .containsExactly("goog-remb", "transport-cc", "ccm fir", "nack", "nack pli");
         assertThat(video.extensionIds()).containsEntry(RtpExtensionUris.MID, 4)
@@ -55,8 +55,8 @@ class PublishNegotiatorTest {
     @Test
     void unsupportedFormatsAreLeftOutOfTheAnswer() throws Exception {
         NegotiatedMedia video = answer(SdpResources.PUBLISH_OFFER).negotiated().byMid("1").orElseThrow();
-        // packetization-mode=0 H.264 (104, 114, 39), VP9 profile 2 (100), video RED and ULPFEC are not accepted.
-        assertThat(video.codecs()).extracting(NegotiatedCodec::payloadType).doesNotContain(104, 114, 39, 100, 118, 120);
+        // packetization-mode=0 H.264 (104, 114, 39), video RED and ULPFEC are not accepted.
+        assertThat(video.codecs()).extracting(NegotiatedCodec::payloadType).doesNotContain(104, 114, 39, 118, 120);
         NegotiatedMedia audio = answer(SdpResources.PUBLISH_OFFER).negotiated().byMid("0").orElseThrow();
         assertThat(audio.codecs()).extracting(NegotiatedCodec::name).doesNotContain("G722", "PCMU", "telephone-event");
     }
@@ -65,6 +65,8 @@ class PublishNegotiatorTest {
     void answerCarriesIceLiteCredentialsFingerprintPassiveSetupAndBundle() throws Exception {
         SessionDescription answer = answer(SdpResources.PUBLISH_OFFER).answer();
         assertThat(answer.iceLite()).isTrue();
+        // The offer allows mixed one- and two-byte extension elements, so the answer does too.
+        assertThat(answer.hasAttribute("extmap-allow-mixed")).isTrue();
         assertThat(answer.bundleGroup().orElseThrow().mids()).containsExactly("0", "1");
         for (MediaDescription m : answer.media()) {
             assertThat(m.iceUfrag()).contains("srvU");
@@ -79,12 +81,20 @@ class PublishNegotiatorTest {
         }
         MediaDescription video = answer.mediaByMid("1").orElseThrow();
         assertThat(video.mediaLine().formats()).containsExactly(
-                "96", "97", "102", "103", "108", "109", "116", "117", "45", "46", "98", "99");
+                "96", "97", "102", "103", "108", "109", "116", "117", "45", "46", "98", "99", "100", "101");
         assertThat(video.fmtp(102).orElseThrow().parameters()).containsEntry("profile-level-id", "42001f")
                 .containsEntry("packetization-mode", "1");
         assertThat(video.fmtp(97).orElseThrow().parameterText()).isEqualTo("apt=96");
         MediaDescription audio = answer.mediaByMid("0").orElseThrow();
         assertThat(audio.fmtp(111).orElseThrow().parameterText()).isEqualTo("minptime=10;useinbandfec=1");
+    }
+
+    @Test
+    void videoOrientationIsAcceptedAndUnknownExtensionsAreNot() throws Exception {
+        NegotiatedMedia video = answer(SdpResources.PUBLISH_OFFER).negotiated().byMid("1").orElseThrow();
+        assertThat(video.extensionIds()).containsEntry(RtpExtensionUris.VIDEO_ORIENTATION, 13)
+                .doesNotContainKey("urn:ietf:params:rtp-hdrext:toffset")
+                .doesNotContainKey("http://www.webrtc.org/experiments/rtp-hdrext/video-timing");
     }
 
     @Test

@@ -71,7 +71,11 @@ class SubscribeSessionTest {
                 new SsrcAttribute(2223, "msid", "alice alice-cam"));
         // The producer's numbers were free, so the server kept them.
         assertThat(video.mediaLine().payloadTypes()).startsWith(96, 97, 102, 103);
-        assertThat(video.extmaps()).extracting(Extmap::uri).doesNotContain(RtpExtensionUris.RID);
+        assertThat(video.extmaps()).extracting(Extmap::uri).doesNotContain(RtpExtensionUris.RID)
+                .contains(RtpExtensionUris.MID, RtpExtensionUris.TRANSPORT_WIDE_CC,
+                        RtpExtensionUris.DEPENDENCY_DESCRIPTOR, RtpExtensionUris.VIDEO_ORIENTATION);
+        // A forwarded dependency descriptor may need the two-byte form (RFC 8285 §6).
+        assertThat(offer.hasAttribute("extmap-allow-mixed")).isTrue();
         MediaDescription audio = offer.mediaByMid(audioMid).orElseThrow();
         assertThat(audio.mediaLine().payloadTypes()).containsExactly(111, 63);
         assertThat(audio.fmtp(63).orElseThrow().parameterText()).isEqualTo("111/111");

@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * The server's forwarding path, end to end on the real classes: one SRTP packet arrives on a
  * publisher's {@link WebRtcTransport}, is unprotected and routed by {@link ParticipantMedia} to
- * its {@link Producer}, which caches it and hands it to each {@link Consumer}; every consumer
+ * its {@link Producer}, which caches it and hands it to each {@link DownTrack}; every down track
  * rewrites a copy, its subscriber's transport protects it and hands it to a datagram sink that
  * only counts and checksums it (no socket).
  *

@@ -13,6 +13,7 @@ import dev.fanout.rtp.rtcp.Rtcp;
 import dev.fanout.rtp.rtcp.RtcpIterator;
 import dev.fanout.rtp.rtcp.RtcpPacket;
 import dev.fanout.rtp.rtcp.SenderReport;
+import dev.fanout.rtp.rtcp.TransportCc;
 import dev.fanout.server.room.Participant;
 import dev.fanout.sdp.MediaKind;
 import dev.fanout.sdp.NegotiatedMedia;
@@ -75,18 +76,20 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
   private WebRtcTransport subscribe;
   private final Map<String, Producer> producersByMid = new LinkedHashMap<>();
   /**
-   * SSRC → layer of a producer; a null value marks an SSRC to ignore (RTX of a publisher). Keyed
-   * by primitive int: it is looked up for every received packet.
+   * SSRC → layer of a producer. Keyed by primitive int: it is looked up for every received
+   * packet.
    */
   private final IntObjectHashMap<Producer.Layer> layersBySsrc = new IntObjectHashMap<>();
+  /** RTX SSRC → the layer it repairs (RFC 4588, SSRC-multiplexed). */
+  private final IntObjectHashMap<Producer.Layer> rtxBySsrc = new IntObjectHashMap<>();
   private NegotiatedSession publishNegotiated;
   private int midExtensionId = -1;
   private int ridExtensionId = -1;
   private int repairedRidExtensionId = -1;
 
   private SubscribeSession subscribeSession;
-  private final Map<String, Consumer> consumersByTrack = new LinkedHashMap<>();
-  private final IntObjectHashMap<Consumer> consumersBySsrc = new IntObjectHashMap<>();
+  private final Map<String, DownTrack> downTracksByTrack = new LinkedHashMap<>();
+  private final IntObjectHashMap<DownTrack> downTracksBySsrc = new IntObjectHashMap<>();
   private int revision;
   private boolean offerOutstanding;
   private boolean offerNeeded;
@@ -221,10 +224,12 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
   /** SSRCs the SDP declares: SIM layers in order, FID primaries as media and their pairs as RTX. */
   private void registerDeclaredSsrcs(Producer p, NegotiatedMedia m) {
     List<Long> rtx = new ArrayList<>();
+    Map<Long, Long> rtxOf = new LinkedHashMap<>();
     List<Long> primaries = new ArrayList<>();
     for (SsrcGroup g : m.ssrcGroups()) {
       if (g.semantics().equals(SsrcGroup.FID) && g.ssrcs().size() == 2) {
         rtx.add(g.ssrcs().get(1));
+        rtxOf.put(g.ssrcs().get(0), g.ssrcs().get(1));
       }
     }
     for (SsrcGroup g : m.ssrcGroups()) {
@@ -243,17 +248,19 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     for (Long s : primaries) {
       Producer.Layer l = p.addLayer(s.intValue(), m.rids().size() > rank ? m.rids().get(rank) : null);
       layersBySsrc.put(s.intValue(), l);
+      Long repair = rtxOf.get(s);
+      if (repair != null) {
+        rtxBySsrc.put(repair.intValue(), l);
+      }
       rank++;
-    }
-    for (Long s : rtx) {
-      layersBySsrc.put(s.intValue(), null);
     }
   }
 
   /** Ends a producer: forwarding stops and its SSRCs are forgotten. */
   public void unpublish(Producer p) {
     producersByMid.values().remove(p);
-    layersBySsrc.values().removeIf(l -> l != null && l.producer == p);
+    layersBySsrc.values().removeIf(l -> l.producer == p);
+    rtxBySsrc.values().removeIf(l -> l.producer == p);
     p.close();
   }
 
@@ -261,7 +268,7 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
 
   /** Subscribes to a producer of another participant; returns the mid carrying it. */
   public String subscribe(Producer producer, String publisherIdentity) {
-    Consumer existing = consumersByTrack.get(producer.trackId());
+    DownTrack existing = downTracksByTrack.get(producer.trackId());
     if (existing != null) {
       return existing.mid();
     }
@@ -277,21 +284,21 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
         "fanout-" + publisherIdentity, ssrc & 0xffffffffL, rtxSsrc == 0 ? -1 : rtxSsrc & 0xffffffffL,
         producer.media().codecs());
     String mid = subscribeSession.addTrack(track);
-    Consumer c = new Consumer(producer, this, mid, ssrc, rtxSsrc);
-    consumersByTrack.put(producer.trackId(), c);
-    consumersBySsrc.put(ssrc, c);
-    producer.addConsumer(c);
+    DownTrack c = new DownTrack(producer, this, mid, ssrc, rtxSsrc);
+    downTracksByTrack.put(producer.trackId(), c);
+    downTracksBySsrc.put(ssrc, c);
+    producer.addDownTrack(c);
     scheduleOffer();
     return mid;
   }
 
   /** Ends a subscription (also when the producer went away). Returns false if there was none. */
   public boolean unsubscribe(String trackId) {
-    Consumer c = consumersByTrack.remove(trackId);
+    DownTrack c = downTracksByTrack.remove(trackId);
     if (c == null) {
       return false;
     }
-    consumersBySsrc.values().remove(c);
+    downTracksBySsrc.values().remove(c);
     c.close();
     subscribeSession.removeTrack(c.mid());
     scheduleOffer();
@@ -302,7 +309,7 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     int s;
     do {
       s = RANDOM.nextInt();
-    } while (s == 0 || consumersBySsrc.containsKey(s));
+    } while (s == 0 || downTracksBySsrc.containsKey(s));
     return s;
   }
 
@@ -335,7 +342,7 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     data.put("revision", revision);
     data.put("sdp", SdpWriter.write(offer));
     ArrayNode tracks = data.putArray("tracks");
-    for (Consumer c : consumersByTrack.values()) {
+    for (DownTrack c : downTracksByTrack.values()) {
       ObjectNode t = tracks.addObject();
       t.put("mid", c.mid());
       t.put("trackId", c.producer().trackId());
@@ -364,7 +371,7 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
         throw new SignalingException(ErrorCode.INVALID_SDP, e.getMessage());
       }
     }
-    for (Consumer c : consumersByTrack.values()) {
+    for (DownTrack c : downTracksByTrack.values()) {
       negotiated.byMid(c.mid()).filter(NegotiatedMedia::accepted).ifPresent(c::negotiated);
     }
     if (offerNeeded) {
@@ -385,18 +392,51 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     } catch (RtpFormatException e) {
       return;
     }
+    long now = System.nanoTime();
     int ssrc = view.ssrc();
     Producer.Layer layer = layersBySsrc.get(ssrc);
+    if (layer != null) {
+      layer.producer.onRtp(layer, view, now, false);
+      return;
+    }
+    layer = rtxBySsrc.get(ssrc);
     if (layer == null) {
-      if (layersBySsrc.containsKey(ssrc)) {
-        return; // RTX from the publisher: we do not NACK publishers, nothing to repair
-      }
       layer = learnSsrc(ssrc);
       if (layer == null) {
         return;
       }
+      if (layersBySsrc.get(ssrc) == layer) {
+        layer.producer.onRtp(layer, view, now, false);
+        return;
+      }
     }
-    layer.producer.onRtp(layer, view, System.nanoTime());
+    if (unwrapRtx(layer, len)) {
+      layer.producer.onRtp(layer, view, now, true);
+    }
+  }
+
+  /**
+   * Turns the RTX packet in {@link #view} back into the packet it repairs, in place (RFC 4588
+   * §4): the original sequence number from the first two payload bytes, the rest of the payload
+   * moved up over them, the layer's SSRC and the payload type RTX's {@code apt} names. Padding-only
+   * RTX (bandwidth probes) repairs nothing: false.
+   */
+  private boolean unwrapRtx(Producer.Layer layer, int len) {
+    if (view.payloadLength() < 2) {
+      return false;
+    }
+    var codec = layer.producer.media().codecForRtx(view.payloadType());
+    if (codec.isEmpty()) {
+      return false;
+    }
+    byte[] b = view.buffer();
+    int payload = view.payloadOffset();
+    int seq = (b[payload] & 0xff) << 8 | (b[payload + 1] & 0xff);
+    int end = view.offset() + view.length();
+    System.arraycopy(b, payload + 2, b, payload, end - payload - 2);
+    view.wrap(b, view.offset(), view.length() - 2);
+    view.setSsrc(layer.ssrc).setPayloadType(codec.get().payloadType()).setSequenceNumber(seq);
+    return true;
   }
 
   /** Finds the producer of an unannounced SSRC by its MID, then RID extension (RFC 8852). */
@@ -409,17 +449,24 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     if (p == null) {
       return null;
     }
-    if (repairedRidExtensionId > 0 && extensionText(repairedRidExtensionId) != null
-        || p.media().codecForRtx(view.payloadType()).isPresent()) {
-      layersBySsrc.put(ssrc, null);
+    if (layersBySsrc.size() + rtxBySsrc.size() > 64) {
+      return null; // bound what a misbehaving publisher can make us remember
+    }
+    String repairs = repairedRidExtensionId > 0 ? extensionText(repairedRidExtensionId) : null;
+    if (repairs != null || p.media().codecForRtx(view.payloadType()).isPresent()) {
+      // RTX: it repairs the layer its repaired RID names, or the only layer without simulcast.
+      int rank = repairs == null ? 0 : p.media().rids().indexOf(repairs);
+      for (Producer.Layer l : p.layers()) {
+        if (l.rank == rank && (repairs != null || !p.media().simulcast())) {
+          rtxBySsrc.put(ssrc, l);
+          return l;
+        }
+      }
       return null;
     }
     String rid = ridExtensionId > 0 ? extensionText(ridExtensionId) : null;
     if (p.media().simulcast() && rid == null) {
       return null;
-    }
-    if (layersBySsrc.size() > 64) {
-      return null; // bound what a misbehaving publisher can make us remember
     }
     Producer.Layer l = p.addLayer(ssrc, rid);
     layersBySsrc.put(ssrc, l);
@@ -453,18 +500,20 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
           int media = count == Rtcp.FMT_PLI
               ? PictureLossIndication.parse(buf, rtcp.offset(), rtcp.length()).mediaSsrc()
               : firTarget(FullIntraRequest.parse(buf, rtcp.offset(), rtcp.length()));
-          Consumer c = consumersBySsrc.get(media);
+          DownTrack c = downTracksBySsrc.get(media);
           if (c != null) {
             c.producer().requestKeyframe(now);
           }
         } else if (transport == subscribe && type == Rtcp.RTPFB && count == Rtcp.FMT_NACK) {
           GenericNack nack = GenericNack.parse(buf, rtcp.offset(), rtcp.length());
-          Consumer c = consumersBySsrc.get(nack.mediaSsrc());
+          DownTrack c = downTracksBySsrc.get(nack.mediaSsrc());
           if (c != null) {
             for (int seq : nack.lost()) {
               c.retransmit(seq, now);
             }
           }
+        } else if (transport == subscribe && type == Rtcp.RTPFB && count == Rtcp.FMT_TRANSPORT_CC) {
+          subscribe.sendHistory().onFeedback(TransportCc.parse(buf, rtcp.offset(), rtcp.length()));
         }
       }
     } catch (RuntimeException e) {
@@ -519,7 +568,7 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
         send(publish, List.of(new ReceiverReport(SERVER_SSRC, blocks)));
       }
       if (subscribeConnected()) {
-        for (Consumer c : consumersByTrack.values()) {
+        for (DownTrack c : downTracksByTrack.values()) {
           SenderReport sr = c.senderReport(now, clock);
           if (sr != null) {
             send(subscribe, List.of(sr));
@@ -535,7 +584,7 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
   public void onConnected(WebRtcTransport transport) {
     if (transport == subscribe) {
       // Consumers start on a keyframe.
-      for (Consumer c : consumersByTrack.values()) {
+      for (DownTrack c : downTracksByTrack.values()) {
         c.producer().requestKeyframe(System.nanoTime());
       }
     }
@@ -555,11 +604,11 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     }
     closed = true;
     reports.cancel(false);
-    for (Consumer c : consumersByTrack.values()) {
+    for (DownTrack c : downTracksByTrack.values()) {
       c.close();
     }
-    consumersByTrack.clear();
-    consumersBySsrc.clear();
+    downTracksByTrack.clear();
+    downTracksBySsrc.clear();
     for (Producer p : new ArrayList<>(producersByMid.values())) {
       p.close();
     }

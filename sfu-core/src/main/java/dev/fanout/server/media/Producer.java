@@ -12,44 +12,75 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One published track: the RTP streams a publisher sends for it (one, or one per simulcast
- * layer), its retransmission cache, and the consumers it feeds. Lives on the room's loop.
+ * One published track: its receive streams (one, or one per simulcast layer), each with its own
+ * sequence tracking, sender-report clock and retransmission cache, and the {@link DownTrack}s it
+ * feeds. Every packet of every layer goes to every down track, whose forwarder keeps the layer it
+ * forwards until the target layer's keyframe arrives. Lives on the room's loop.
  *
- * <p>Simulcast: until layer selection arrives, the producer forwards the highest layer it has
- * seen, taking the order of {@code a=simulcast} (lowest first, as browsers send them).
+ * <p>Target layer: the highest layer that is sending. A layer that has sent nothing for {@link
+ * #LAYER_IDLE_NANOS} while a lower one is sending counts as paused (a browser pauses its top
+ * layer when its uplink or CPU is short), and the target falls to the highest layer still
+ * sending; it rises again with the first packet of a higher layer. (Choosing per subscriber by
+ * its bandwidth comes with the estimator.)
  */
 public final class Producer {
-  /** At most one keyframe request per producer in this window (issue: 500 ms). */
+  /** At most one keyframe request per producer in this window. */
   static final long KEYFRAME_REQUEST_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /** A layer silent this long, while another sends, is paused. */
+  static final long LAYER_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(600);
 
   private final String trackId;
   private final ParticipantMedia owner;
   private final NegotiatedMedia media;
   private final MediaKind kind;
-  private final List<Consumer> consumers = new ArrayList<>();
-  private final RetransmissionCache cache;
+  private final List<DownTrack> downTracks = new ArrayList<>();
   private final List<Layer> layers = new ArrayList<>();
-  private Layer selected;
+  private Layer target;
   private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
   private boolean keyframeWanted;
   private boolean closed;
 
-  /** One RTP stream of the producer (one simulcast layer). */
+  /** One receive stream of the producer (one simulcast layer). */
   static final class Layer {
     final Producer producer;
     final int ssrc;
     final int rank;
     final RtpSequenceTracker sequence = new RtpSequenceTracker();
+    /** Copies of the last packets, for NACKs (video only). */
+    final RetransmissionCache cache;
     long lastSrNtp;
     long lastSrRtp;
     long lastSrArrivalNanos;
     long lastSrCompact;
     long packets;
+    long repaired;
+    long lastArrivalNanos;
 
-    Layer(Producer producer, int ssrc, int rank) {
+    Layer(Producer producer, int ssrc, int rank, boolean video) {
       this.producer = producer;
       this.ssrc = ssrc;
       this.rank = rank;
+      // ≥ 2 s of 4 Mbit/s video at 1200 bytes per packet; slots are allocated on first use.
+      this.cache = video ? new RetransmissionCache(1024, TimeUnit.SECONDS.toNanos(2)) : null;
+    }
+
+    /** Copies cached packet {@code seq} to {@code out} at 0; its length, or -1 if it is gone. */
+    int copyCached(int seq, byte[] out, long nowNanos) {
+      return cache == null ? -1 : cache.copyTo(seq, out, 0, nowNanos);
+    }
+
+    /**
+     * The layer's sender clock at {@code nowNanos}, extrapolated from its last SR: NTP time and
+     * RTP timestamp into {@code ntpAndRtp}. False before the first SR.
+     */
+    boolean senderClock(long nowNanos, long[] ntpAndRtp) {
+      if (lastSrArrivalNanos == 0) {
+        return false;
+      }
+      long elapsed = nowNanos - lastSrArrivalNanos;
+      ntpAndRtp[0] = lastSrNtp + (long) (elapsed / 1e9 * (1L << 32));
+      ntpAndRtp[1] = (lastSrRtp + elapsed * producer.clockRate() / 1_000_000_000L) & 0xffffffffL;
+      return true;
     }
   }
 
@@ -58,8 +89,6 @@ public final class Producer {
     this.owner = owner;
     this.media = media;
     this.kind = media.kind();
-    // ≥ 2 s of 4 Mbit/s video at 1200 bytes per packet; audio is not retransmitted.
-    this.cache = kind == MediaKind.VIDEO ? new RetransmissionCache(1024, TimeUnit.SECONDS.toNanos(2)) : null;
   }
 
   public String trackId() {
@@ -78,6 +107,15 @@ public final class Producer {
     return owner;
   }
 
+  List<Layer> layers() {
+    return layers;
+  }
+
+  /** The layer every down track should forward; null before the first packet. */
+  Layer target() {
+    return target;
+  }
+
   /** The codec of a payload type of the publisher's negotiation, or null. */
   NegotiatedCodec codec(int payloadType) {
     return media.codec(payloadType).orElse(null);
@@ -91,45 +129,71 @@ public final class Producer {
   /** Registers an SSRC as a layer; {@code rid} is null without simulcast. */
   Layer addLayer(int ssrc, String rid) {
     int rank = rid == null ? 0 : Math.max(0, media.rids().indexOf(rid));
-    Layer l = new Layer(this, ssrc, rank);
+    Layer l = new Layer(this, ssrc, rank, kind == MediaKind.VIDEO);
     layers.add(l);
     return l;
   }
 
-  void addConsumer(Consumer c) {
-    consumers.add(c);
+  void addDownTrack(DownTrack d) {
+    downTracks.add(d);
     requestKeyframe(System.nanoTime());
   }
 
-  void removeConsumer(Consumer c) {
-    consumers.remove(c);
+  void removeDownTrack(DownTrack d) {
+    downTracks.remove(d);
   }
 
-  /** A decrypted RTP packet of one of this producer's layers; {@code view} wraps it. */
-  void onRtp(Layer layer, RtpPacket view, long nowNanos) {
+  /**
+   * A decrypted RTP packet of one of this producer's layers; {@code view} wraps it. {@code
+   * repaired}: it arrived as a retransmission (RTX) of a packet the layer missed.
+   */
+  void onRtp(Layer layer, RtpPacket view, long nowNanos, boolean repaired) {
     if (closed) {
       return;
     }
-    layer.packets++;
     layer.sequence.update(view.sequenceNumber());
-    if (selected != layer) {
-      if (selected != null && layer.rank <= selected.rank) {
-        return;
-      }
-      // A higher layer appeared: switch to it from its next keyframe.
-      selected = layer;
-      for (Consumer c : consumers) {
-        c.switchSource();
-      }
-      requestKeyframe(nowNanos);
+    if (repaired) {
+      layer.repaired++;
+    } else {
+      layer.packets++;
+      layer.lastArrivalNanos = nowNanos;
+      chooseTarget(layer, nowNanos);
     }
-    if (cache != null) {
-      cache.store(view.sequenceNumber(), view.buffer(), view.offset(), view.length(), nowNanos);
+    if (layer.cache != null) {
+      layer.cache.store(view.sequenceNumber(), view.buffer(), view.offset(), view.length(), nowNanos);
     }
-    for (int i = 0, n = consumers.size(); i < n; i++) {
-      consumers.get(i).forward(view, nowNanos);
+    for (int i = 0, n = downTracks.size(); i < n; i++) {
+      downTracks.get(i).forward(layer, view, nowNanos);
     }
     if (keyframeWanted) {
+      requestKeyframe(nowNanos);
+    }
+  }
+
+  /** Keeps {@link #target} on the highest layer that is sending; {@code layer} just sent. */
+  private void chooseTarget(Layer layer, long nowNanos) {
+    Layer t = target;
+    if (t == layer) {
+      return;
+    }
+    if (t == null || layer.rank > t.rank) {
+      setTarget(layer, nowNanos);
+    } else if (nowNanos - t.lastArrivalNanos > LAYER_IDLE_NANOS) {
+      Layer best = layer;
+      for (Layer l : layers) {
+        if (l.rank > best.rank && nowNanos - l.lastArrivalNanos <= LAYER_IDLE_NANOS && l.packets > 0) {
+          best = l;
+        }
+      }
+      setTarget(best, nowNanos);
+    }
+  }
+
+  private void setTarget(Layer layer, long nowNanos) {
+    target = layer;
+    if (kind == MediaKind.VIDEO && layers.size() > 1) {
+      // Down tracks switch on the new layer's keyframe: ask for one now (RFC 4585 §6.3.1).
+      lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
       requestKeyframe(nowNanos);
     }
   }
@@ -143,8 +207,8 @@ public final class Producer {
   }
 
   /**
-   * Asks the publisher for a keyframe (PLI, RFC 4585 §6.3.1), at most once per 500 ms; a request
-   * inside the window is remembered and sent when it ends.
+   * Asks the publisher for a keyframe of the target layer (PLI, RFC 4585 §6.3.1), at most once
+   * per 500 ms; a request inside the window is remembered and sent when it ends.
    */
   void requestKeyframe(long nowNanos) {
     if (kind != MediaKind.VIDEO || closed) {
@@ -154,29 +218,17 @@ public final class Producer {
       keyframeWanted = true;
       return;
     }
-    Layer target = selected;
-    if (target == null && !layers.isEmpty()) {
-      target = layers.get(layers.size() - 1);
+    Layer t = target;
+    if (t == null && !layers.isEmpty()) {
+      t = layers.get(layers.size() - 1);
     }
-    if (target == null) {
+    if (t == null) {
       keyframeWanted = true;
       return;
     }
     keyframeWanted = false;
     lastKeyframeRequestNanos = nowNanos;
-    owner.sendToPublisher(new PictureLossIndication(ParticipantMedia.SERVER_SSRC, target.ssrc));
-  }
-
-  /** The timestamp the selected layer has at {@code nowNanos}, extrapolated from its last SR. */
-  boolean senderClock(long nowNanos, long[] ntpAndRtp) {
-    Layer l = selected;
-    if (l == null || l.lastSrArrivalNanos == 0) {
-      return false;
-    }
-    long elapsed = nowNanos - l.lastSrArrivalNanos;
-    ntpAndRtp[0] = l.lastSrNtp + (long) (elapsed / 1e9 * (1L << 32));
-    ntpAndRtp[1] = (l.lastSrRtp + elapsed * clockRate() / 1_000_000_000L) & 0xffffffffL;
-    return true;
+    owner.sendToPublisher(new PictureLossIndication(ParticipantMedia.SERVER_SSRC, t.ssrc));
   }
 
   /** RR report blocks (RFC 3550 §6.4.2) for each layer that received something. */
@@ -193,16 +245,11 @@ public final class Producer {
     return blocks;
   }
 
-  /** Copies cached packet {@code seq} to the start of {@code out}; its length, or -1 if it is gone. */
-  int copyCached(int seq, byte[] out, long nowNanos) {
-    return cache == null ? -1 : cache.copyTo(seq, out, 0, nowNanos);
-  }
-
   void close() {
     closed = true;
-    for (Consumer c : new ArrayList<>(consumers)) {
-      c.producerClosed();
+    for (DownTrack d : new ArrayList<>(downTracks)) {
+      d.producerClosed();
     }
-    consumers.clear();
+    downTracks.clear();
   }
 }

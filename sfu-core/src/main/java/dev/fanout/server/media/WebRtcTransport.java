@@ -81,6 +81,10 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
   private static final int MAX_EARLY_DTLS = 4;
   private final List<byte[]> early = new ArrayList<>(0);
   private final byte[] sendBuffer = new byte[MAX_DATAGRAM];
+  private final byte[] repairBuffer = new byte[MAX_DATAGRAM];
+  /** Outgoing stage: the transport-wide sequence counter and what was sent under each number. */
+  private int transportSeq;
+  private final SendHistory sendHistory = new SendHistory(8192);
   private final PacketBuffer sendView = new PacketBuffer();
   private DatagramSink sink = this::sendToIce;
   private DtlsConnection dtls;
@@ -187,6 +191,30 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
    */
   byte[] sendBuffer() {
     return sendBuffer;
+  }
+
+  /** A second array, for a cached packet being rewritten into {@link #sendBuffer()}. */
+  byte[] repairBuffer() {
+    return repairBuffer;
+  }
+
+  /**
+   * The next transport-wide sequence number of this transport: one counter for every packet it
+   * sends, whichever track (draft-holmer-rmcat-transport-wide-cc-extensions-01 §2).
+   */
+  int nextTransportSeq() {
+    int s = transportSeq;
+    transportSeq = (s + 1) & 0xffff;
+    return s;
+  }
+
+  /** Records a packet sent under a transport-wide sequence number, for the estimator. */
+  void sent(int transportSeq, int size, long nowNanos) {
+    sendHistory.sent(transportSeq, size, nowNanos);
+  }
+
+  SendHistory sendHistory() {
+    return sendHistory;
   }
 
   /**

@@ -1,0 +1,291 @@
+package dev.fanout.server.media;
+
+import dev.fanout.rtp.RtpPacket;
+import dev.fanout.rtp.codec.H264Payload;
+import dev.fanout.rtp.codec.Vp8Descriptor;
+import dev.fanout.rtp.codec.Vp9Descriptor;
+import dev.fanout.rtp.rtcp.SenderReport;
+import dev.fanout.sdp.MediaKind;
+import dev.fanout.sdp.NegotiatedCodec;
+import dev.fanout.sdp.NegotiatedMedia;
+import dev.fanout.sdp.RtpMapping;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One subscription: a producer's track sent to one subscriber as a stream of the subscriber's
+ * own. Three parts, as in LiveKit's DownTrack and mediasoup's SimpleConsumer/SimulcastConsumer:
+ *
+ * <ul>
+ *   <li>forwarder: which receive stream (layer) feeds the subscriber; it keeps forwarding the
+ *       current layer until the producer's target layer sends a keyframe, then switches there,
+ *       so a switch never shows a broken picture; {@link #pause} says why nothing flows;
+ *   <li>{@link StreamRewriter} and {@link Munger}: continuous sequence numbers and timestamps
+ *       across switches, and the subscriber's SSRC, payload types, MID and header extensions;
+ *   <li>{@link Sequencer}: which source packet each outgoing sequence number carried, so a NACK
+ *       after a switch is answered with the right packet (as RTX when negotiated, RFC 4588).
+ * </ul>
+ *
+ * The shared packet is never modified: each send writes a rewritten copy into the subscriber
+ * transport's send buffer and encrypts it there. Lives on the room's loop.
+ */
+public final class DownTrack {
+  /** Why a down track forwards nothing right now. */
+  enum Pause {
+    NONE,
+    /** The subscriber's answer has not negotiated the section yet, or its transport is not up. */
+    NOT_NEGOTIATED,
+    /** Video waits for a keyframe of the layer it switches to. */
+    WAITING_FOR_KEYFRAME,
+    CLOSED
+  }
+
+  /** Room SRTP needs after a packet, with margin. */
+  private static final int SRTP_RESERVE = 64;
+
+  private final Producer producer;
+  private final ParticipantMedia subscriber;
+  private final String mid;
+  private final int ssrc;
+  private final int rtxSsrc;
+  private final StreamRewriter rewriter;
+  private final Munger munger = new Munger();
+  private final Sequencer sequencer = new Sequencer(1024);
+  private final RtpPacket out = new RtpPacket();
+  private final RtpPacket cached = new RtpPacket();
+  /** Producer payload type → subscriber payload type (-1: not negotiated). */
+  private final int[] payloadTypes = new int[128];
+  /** Producer payload type → subscriber RTX payload type (-1: no RTX). */
+  private final int[] rtxPayloadTypes = new int[128];
+  private Producer.Layer current;
+  private Pause pause = Pause.NOT_NEGOTIATED;
+  private boolean negotiated;
+  private int rtxSeq;
+  private long packetsSent;
+  private long octetsSent;
+  private long retransmitted;
+  private long layerSwitches;
+  private boolean closed;
+
+  private final Vp8Descriptor vp8 = new Vp8Descriptor();
+  private final Vp9Descriptor vp9 = new Vp9Descriptor();
+  private final H264Payload h264 = new H264Payload();
+
+  DownTrack(Producer producer, ParticipantMedia subscriber, String mid, int ssrc, int rtxSsrc) {
+    this.producer = producer;
+    this.subscriber = subscriber;
+    this.mid = mid;
+    this.ssrc = ssrc;
+    this.rtxSsrc = rtxSsrc;
+    this.rewriter = new StreamRewriter(producer.clockRate());
+    Arrays.fill(payloadTypes, -1);
+    Arrays.fill(rtxPayloadTypes, -1);
+  }
+
+  public String mid() {
+    return mid;
+  }
+
+  public int ssrc() {
+    return ssrc;
+  }
+
+  public Producer producer() {
+    return producer;
+  }
+
+  Pause pause() {
+    return pause;
+  }
+
+  /** Layers switched to after the first, for tests and metrics. */
+  long layerSwitches() {
+    return layerSwitches;
+  }
+
+  long retransmitted() {
+    return retransmitted;
+  }
+
+  /** Applies the subscriber's answer for this section: payload types and header extensions. */
+  void negotiated(NegotiatedMedia consumerMedia) {
+    NegotiatedMedia producerMedia = producer.media();
+    Arrays.fill(payloadTypes, -1);
+    Arrays.fill(rtxPayloadTypes, -1);
+    for (Map.Entry<Integer, Integer> e : RtpMapping.payloadTypes(producerMedia, consumerMedia).entrySet()) {
+      if (e.getKey() < 128 && e.getValue() < 128) {
+        payloadTypes[e.getKey()] = e.getValue();
+      }
+    }
+    for (NegotiatedCodec c : consumerMedia.codecs()) {
+      if (c.hasRtx()) {
+        for (int p = 0; p < 128; p++) {
+          if (payloadTypes[p] == c.payloadType()) {
+            rtxPayloadTypes[p] = c.rtxPayloadType();
+          }
+        }
+      }
+    }
+    munger.negotiated(producerMedia, consumerMedia, mid);
+    negotiated = true;
+  }
+
+  /** Forwards one packet of one of the producer's layers. {@code in} must not be modified. */
+  void forward(Producer.Layer layer, RtpPacket in, long nowNanos) {
+    if (closed || !negotiated || !subscriber.subscribeConnected()) {
+      pause = closed ? Pause.CLOSED : Pause.NOT_NEGOTIATED;
+      return;
+    }
+    int pt = payloadTypes[in.payloadType()];
+    if (pt < 0) {
+      return;
+    }
+    if (layer != current) {
+      if (layer != producer.target()) {
+        return; // another layer than the one forwarded or switched to
+      }
+      if (producer.kind() == MediaKind.VIDEO && !isKeyframe(in)) {
+        pause = current == null ? Pause.WAITING_FOR_KEYFRAME : pause;
+        producer.requestKeyframe(nowNanos);
+        return;
+      }
+      if (current != null) {
+        rewriter.switchSource();
+        layerSwitches++;
+      }
+      current = layer;
+    }
+    pause = Pause.NONE;
+    if (!rewriter.rewrite(in.sequenceNumber(), in.timestamp(), nowNanos)) {
+      return;
+    }
+    int outSeq = rewriter.outSeq();
+    long outTs = rewriter.outTimestamp();
+    if (send(in, pt, outSeq, outTs, nowNanos) > 0) {
+      sequencer.record(outSeq, layer, in.sequenceNumber(), outTs);
+      packetsSent++;
+      octetsSent += in.payloadLength();
+    }
+  }
+
+  /** Rewrites {@code in} into the transport's send buffer and sends it; the length, or -1. */
+  private int send(RtpPacket in, int pt, int outSeq, long outTs, long nowNanos) {
+    WebRtcTransport transport = subscriber.subscribeTransport();
+    byte[] buf = transport.sendBuffer();
+    int tseq = munger.stampsTransportSeq() ? transport.nextTransportSeq() : 0;
+    int len = munger.write(in, buf, SRTP_RESERVE, pt, outSeq, outTs, ssrc, tseq, nowNanos);
+    if (len < 0) {
+      return -1;
+    }
+    if (munger.stampsTransportSeq()) {
+      transport.sent(tseq, len, nowNanos);
+    }
+    return transport.sendRtp(buf, 0, len) ? len : -1;
+  }
+
+  /**
+   * Answers a NACK for {@code outSeq} with the packet that sequence number carried, wherever it
+   * came from: as RTX (RFC 4588) when negotiated, else as a plain retransmission.
+   */
+  void retransmit(int outSeq, long nowNanos) {
+    if (closed || !negotiated || !subscriber.subscribeConnected()) {
+      return;
+    }
+    Producer.Layer layer = sequencer.layer(outSeq);
+    if (layer == null) {
+      return;
+    }
+    WebRtcTransport transport = subscriber.subscribeTransport();
+    byte[] scratch = transport.repairBuffer();
+    int len = layer.copyCached(sequencer.inSeq(outSeq), scratch, nowNanos);
+    if (len < 0) {
+      return;
+    }
+    try {
+      cached.wrap(scratch, 0, len);
+    } catch (RuntimeException e) {
+      return;
+    }
+    int inPt = cached.payloadType();
+    int pt = payloadTypes[inPt];
+    if (pt < 0) {
+      return;
+    }
+    int rtxPt = rtxPayloadTypes[inPt];
+    byte[] buf = transport.sendBuffer();
+    int tseq = munger.stampsTransportSeq() ? transport.nextTransportSeq() : 0;
+    len = munger.write(cached, buf, SRTP_RESERVE + 2, pt, outSeq, sequencer.timestamp(outSeq), ssrc, tseq, nowNanos);
+    if (len < 0) {
+      return;
+    }
+    if (rtxPt >= 0 && rtxSsrc != 0) {
+      // RFC 4588 §4: the RTX packet's payload is the original sequence number, then the original
+      // payload (its padding dropped).
+      out.wrap(buf, 0, len);
+      int payload = out.payloadOffset();
+      int end = payload + out.payloadLength();
+      System.arraycopy(buf, payload, buf, payload + 2, end - payload);
+      buf[payload] = (byte) (outSeq >> 8);
+      buf[payload + 1] = (byte) outSeq;
+      buf[0] &= (byte) ~0x20;
+      len = end + 2;
+      out.wrap(buf, 0, len);
+      out.setPayloadType(rtxPt).setSsrc(rtxSsrc).setSequenceNumber(rtxSeq++ & 0xffff);
+    }
+    if (munger.stampsTransportSeq()) {
+      transport.sent(tseq, len, nowNanos);
+    }
+    if (transport.sendRtp(buf, 0, len)) {
+      retransmitted++;
+    }
+  }
+
+  private boolean isKeyframe(RtpPacket p) {
+    NegotiatedCodec codec = producer.codec(p.payloadType());
+    if (codec == null || p.payloadLength() == 0) {
+      return false;
+    }
+    try {
+      return switch (codec.name().toUpperCase(Locale.ROOT)) {
+        case "VP8" -> vp8.parse(p.buffer(), p.payloadOffset(), p.payloadLength()).isKeyFrame();
+        case "VP9" -> vp9.parse(p.buffer(), p.payloadOffset(), p.payloadLength()).isKeyFrame();
+        case "H264" -> h264.parse(p.buffer(), p.payloadOffset(), p.payloadLength()).isKeyFrame();
+        case "AV1" -> av1StartsKeyframe(p);
+        default -> true; // nothing to parse: do not hold back
+      };
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * AV1 (AV1 RTP payload format §4.4): the aggregation header's N bit marks the first packet of
+   * a coded video sequence, which starts with a keyframe.
+   */
+  private static boolean av1StartsKeyframe(RtpPacket p) {
+    return (p.buffer()[p.payloadOffset()] & 0x08) != 0;
+  }
+
+  /** A sender report for this stream, from the current layer's clock (RFC 3550 §6.4.1). */
+  SenderReport senderReport(long nowNanos, long[] scratch) {
+    Producer.Layer l = current;
+    if (l == null || !rewriter.started() || !l.senderClock(nowNanos, scratch)) {
+      return null;
+    }
+    return new SenderReport(ssrc, scratch[0], rewriter.outputTimestampOf(scratch[1]),
+        packetsSent, octetsSent, List.of());
+  }
+
+  void producerClosed() {
+    closed = true;
+    pause = Pause.CLOSED;
+  }
+
+  void close() {
+    closed = true;
+    pause = Pause.CLOSED;
+    producer.removeDownTrack(this);
+  }
+}
