@@ -89,7 +89,8 @@
         c.on('user-published', async (user, kind, info) => {
           try {
             const t = await c.subscribe(user, info.trackId);
-            t.play(H.box(name, user.uid, kind));
+            // A screen share plays beside the camera; other tracks take their kind's place.
+            t.play(H.box(name, user.uid, info.source === 'screen' || info.source === 'screen-audio' ? info.source : kind));
             record(name, 'subscribed', user.uid, `${kind} ${info.source} ${info.trackId}`);
           } catch (e) {
             record(name, 'subscribe-failed', user.uid, `${e.code}: ${e.message}`);
@@ -111,8 +112,15 @@
         return el;
       },
 
+      /** The playing element of a user's 'audio' or 'video', or of its 'screen' / 'screen-audio'. */
       media(client, uid, kind) {
-        return document.querySelector(`#${client}-${uid}-${kind} ${kind}`);
+        const tag = kind === 'screen' ? 'video' : kind === 'screen-audio' ? 'audio' : kind;
+        return document.querySelector(`#${client}-${uid}-${kind} ${tag}`);
+      },
+
+      /** Waits for a user's playing video element with a picture; returns it. */
+      async video(client, uid, kind = 'video', ms = 15000) {
+        return H.waitFor(() => { const e = H.media(client, uid, kind); return e && e.videoWidth > 0 && e; }, ms, `${kind} of ${uid} at ${client}`);
       },
 
       /** Frames presented by a video element during ms (requestVideoFrameCallback) and decoded (playback quality). */
