@@ -83,10 +83,14 @@
         }
       },
 
-      /** Subscribes client `name` to every track published in its room and plays it on the stage. */
-      autoSubscribe(name) {
+      /**
+       * Subscribes client `name` to every track published in its room (or only to tracks of
+       * kind `only`) and plays it on the stage.
+       */
+      autoSubscribe(name, only) {
         const c = H.clients[name];
         c.on('user-published', async (user, kind, info) => {
+          if (only && kind !== only) return;
           try {
             const t = await c.subscribe(user, info.trackId);
             // A screen share plays beside the camera; other tracks take their kind's place.
@@ -194,8 +198,11 @@
         return max;
       },
 
-      /** A canvas painted one solid colour, redrawn continuously, as a MediaStreamTrack. */
-      solidTrack(name, color, width = 320, height = 240) {
+      /**
+       * A canvas painted one solid colour, redrawn every `redrawMs`, as a MediaStreamTrack
+       * captured at `fps` (0: a frame whenever the canvas is painted).
+       */
+      solidTrack(name, color, width = 320, height = 240, redrawMs = 40, fps = 25) {
         const canvas = document.createElement('canvas');
         canvas.width = width;
         canvas.height = height;
@@ -206,11 +213,11 @@
           g.fillRect(0, 0, width, height);
         };
         paint();
-        const track = canvas.captureStream(25).getVideoTracks()[0];
+        const track = (fps ? canvas.captureStream(fps) : canvas.captureStream()).getVideoTracks()[0];
         const timer = setInterval(() => {
           if (track.readyState === 'ended') clearInterval(timer);
           else paint();
-        }, 40);
+        }, redrawMs);
         H.canvases[name] = state;
         return track;
       },
@@ -248,6 +255,53 @@
         v.setUint32(40, n * 2, true);
         for (let i = 0; i < n; i++) v.setInt16(44 + i * 2, Math.round(Math.sin((2 * Math.PI * frequency * i) / rate) * 16000), true);
         return new Blob([buf], { type: 'audio/wav' });
+      },
+
+      /**
+       * Forces what the SDK does not choose yet on every video transceiver the page adds: a codec
+       * (`codec: 'AV1'`, with optional `fmtp` text it must contain), an SVC mode
+       * (`scalabilityMode: 'L2T3'`) or simulcast (`simulcast: [{ rid, scaleResolutionDownBy }, ...]`).
+       */
+      forceVideo(options) {
+        const original = RTCPeerConnection.prototype.addTransceiver;
+        RTCPeerConnection.prototype.addTransceiver = function (trackOrKind, init = {}) {
+          const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind;
+          if (kind !== 'video') return original.call(this, trackOrKind, init);
+          const base = (init.sendEncodings && init.sendEncodings[0]) || {};
+          const next = { ...init };
+          if (options.simulcast) next.sendEncodings = options.simulcast.map((e) => ({ ...base, ...e }));
+          else if (options.scalabilityMode) next.sendEncodings = [{ ...base, scalabilityMode: options.scalabilityMode }];
+          const transceiver = original.call(this, trackOrKind, next);
+          if (options.codec) {
+            const caps = RTCRtpSender.getCapabilities('video').codecs;
+            const wanted = caps.filter((c) => c.mimeType.toLowerCase() === `video/${options.codec.toLowerCase()}`
+              && (!options.fmtp || (c.sdpFmtpLine || '').includes(options.fmtp)));
+            if (!wanted.length) throw new Error(`this browser cannot send ${options.codec} ${options.fmtp || ''}`);
+            const rest = caps.filter((c) => !wanted.includes(c) && /rtx|red|ulpfec/i.test(c.mimeType));
+            transceiver.setCodecPreferences([...wanted, ...rest]);
+          }
+          return transceiver;
+        };
+      },
+
+      /** Inbound video stats of a subscribed user's track: codec, size, frames, freezes. */
+      async inboundVideo(client, uid, kind = 'video') {
+        const c = H.clients[client];
+        const u = c.remoteUsers.find((x) => x.uid === uid);
+        const t = u && (kind === 'screen' ? u._subscribed && [...u._subscribed.values()].find((r) => r.source === 'screen') : u.videoTrack);
+        if (!t) return null;
+        if (!t._receiver) return null;
+        const report = await t._receiver.getStats();
+        let inbound = null;
+        const codecs = {};
+        report.forEach((s) => { if (s.type === 'codec') codecs[s.id] = s.mimeType; });
+        report.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s; });
+        return inbound && {
+          codec: codecs[inbound.codecId] || '', width: inbound.frameWidth || 0, height: inbound.frameHeight || 0,
+          decoded: inbound.framesDecoded || 0, bytes: inbound.bytesReceived || 0, nacks: inbound.nackCount || 0,
+          freezes: inbound.freezeCount || 0, freezeSeconds: inbound.totalFreezesDuration || 0,
+          lost: inbound.packetsLost || 0, received: inbound.packetsReceived || 0,
+        };
       },
 
       /**

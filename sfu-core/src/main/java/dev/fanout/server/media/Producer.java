@@ -18,16 +18,17 @@ import java.util.concurrent.TimeUnit;
  * forwards until the target layer's keyframe arrives. Lives on the room's loop.
  *
  * <p>Target layer: the highest layer that is sending. A layer that has sent nothing for {@link
- * #LAYER_IDLE_NANOS} while a lower one is sending counts as paused (a browser pauses its top
- * layer when its uplink or CPU is short), and the target falls to the highest layer still
- * sending; it rises again with the first packet of a higher layer. (Choosing per subscriber by
+ * #LAYER_IDLE_NANOS}, or four of its own frame intervals if that is longer (a still screen may
+ * send one frame a second), while a lower one is sending counts as paused (a browser pauses its
+ * top layer when its uplink or CPU is short); the target falls to the highest layer still
+ * sending, and rises again with the first packet of a higher layer. (Choosing per subscriber by
  * its bandwidth comes with the estimator.)
  */
 public final class Producer {
   /** At most one keyframe request per producer in this window. */
   static final long KEYFRAME_REQUEST_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-  /** A layer silent this long, while another sends, is paused. */
-  static final long LAYER_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(600);
+  /** A layer silent this long (at least), while another sends, is paused. */
+  static final long LAYER_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(400);
 
   private final String trackId;
   private final ParticipantMedia owner;
@@ -55,6 +56,10 @@ public final class Producer {
     long packets;
     long repaired;
     long lastArrivalNanos;
+    long lastTimestamp = -1;
+    long lastFrameNanos;
+    /** Smoothed time between frames (new RTP timestamps), 0 until known. */
+    long frameIntervalNanos;
 
     Layer(Producer producer, int ssrc, int rank, boolean video) {
       this.producer = producer;
@@ -62,6 +67,23 @@ public final class Producer {
       this.rank = rank;
       // ≥ 2 s of 4 Mbit/s video at 1200 bytes per packet; slots are allocated on first use.
       this.cache = video ? new RetransmissionCache(1024, TimeUnit.SECONDS.toNanos(2)) : null;
+    }
+
+    /** Whether the layer has been silent long enough, for its frame rate, to count as paused. */
+    boolean idle(long nowNanos) {
+      return nowNanos - lastArrivalNanos > Math.max(LAYER_IDLE_NANOS, 4 * frameIntervalNanos);
+    }
+
+    void frameClock(long timestamp, long nowNanos) {
+      if (timestamp == lastTimestamp) {
+        return;
+      }
+      if (lastFrameNanos != 0) {
+        long interval = Math.min(nowNanos - lastFrameNanos, TimeUnit.SECONDS.toNanos(2));
+        frameIntervalNanos = frameIntervalNanos == 0 ? interval : frameIntervalNanos - (frameIntervalNanos >> 3) + (interval >> 3);
+      }
+      lastTimestamp = timestamp;
+      lastFrameNanos = nowNanos;
     }
 
     /** Copies cached packet {@code seq} to {@code out} at 0; its length, or -1 if it is gone. */
@@ -157,6 +179,7 @@ public final class Producer {
     } else {
       layer.packets++;
       layer.lastArrivalNanos = nowNanos;
+      layer.frameClock(view.timestamp(), nowNanos);
       chooseTarget(layer, nowNanos);
     }
     if (layer.cache != null) {
@@ -178,10 +201,10 @@ public final class Producer {
     }
     if (t == null || layer.rank > t.rank) {
       setTarget(layer, nowNanos);
-    } else if (nowNanos - t.lastArrivalNanos > LAYER_IDLE_NANOS) {
+    } else if (t.idle(nowNanos)) {
       Layer best = layer;
       for (Layer l : layers) {
-        if (l.rank > best.rank && nowNanos - l.lastArrivalNanos <= LAYER_IDLE_NANOS && l.packets > 0) {
+        if (l.rank > best.rank && !l.idle(nowNanos) && l.packets > 0) {
           best = l;
         }
       }

@@ -1,0 +1,110 @@
+package dev.fanout.server.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a subscriber sees of a publisher's camera: the bitrate and resolution congestion feedback
+ * lets the publisher reach, encoder changes, simulcast layers that pause, and codecs whose frames
+ * only decode with the right header extensions (AV1's dependency descriptor, VP9 profile 2).
+ */
+class MediaQualityBrowserTest extends BrowserTestBase {
+  private static final int MOVING = 31;
+
+  /** A participant that plays everything published in the room (client 'c'). */
+  private static BrowserPage participant(String room, String identity) {
+    BrowserPage page = page();
+    page.run("H.client('c'); H.autoSubscribe('c'); await H.join('c', arguments[0], arguments[1])", room, identity);
+    return page;
+  }
+
+  /** Polls the subscriber's inbound video until {@code condition} (JS over `s`) holds; returns the stats. */
+  private static Map<String, Object> inboundUntil(BrowserPage page, String uid, String condition, int ms) {
+    return page.object("let last = null;"
+        + "try { return await H.waitFor(async () => { const s = await H.inboundVideo('c', arguments[0]); last = s;"
+        + "  return s && (" + condition + ") && s; }, arguments[1], 'inbound video: " + condition.replace("'", "") + "'); }"
+        + "catch (e) { throw new Error(e.message.split('\\n')[0] + ' last: ' + JSON.stringify(last)); }", uid, ms);
+  }
+
+  private static long num(Map<String, Object> m, String key) {
+    return ((Number) m.get(key)).longValue();
+  }
+
+  @Test
+  void aHdCameraRampsUpToItsBitrateAndArrivesInHdAndEncoderChangesReachTheSubscriber() {
+    String room = newRoom();
+    BrowserPage bob = participant(room, "bob");
+    BrowserPage alice = participant(room, "alice");
+    alice.run("H.tracks.cam = await Fanout.createCameraVideoTrack({ encoderConfig: { width: 1280, height: 720, frameRate: 30, bitrateMax: 2500 } });"
+        + "await H.clients.c.publish(H.tracks.cam)");
+
+    // The bitrate the publisher reaches is what the server's feedback lets its estimator allow.
+    Map<String, Object> rate = alice.object("const end = performance.now() + 20000; let best = 0, s;"
+        + "await H.tracks.cam.getStats();"
+        + "while (performance.now() < end) { await H.sleep(1000); s = await H.tracks.cam.getStats(); best = Math.max(best, s.sendBitrate);"
+        + "  if (best >= 1500000) break; }"
+        + "return { best, stats: JSON.stringify(s) }");
+    assertThat(num(rate, "best")).as("publisher send bitrate: %s", rate).isGreaterThanOrEqualTo(1_500_000L);
+    Map<String, Object> hd = inboundUntil(bob, "alice", "s.width >= 960", 20000);
+    assertThat(num(hd, "height")).as("%s", hd).isGreaterThanOrEqualTo(540);
+
+    alice.run("await H.tracks.cam.setEncoderConfiguration({ width: 320, height: 180, frameRate: 15, bitrateMax: 300 })");
+    Map<String, Object> small = inboundUntil(bob, "alice", "s.width > 0 && s.width <= 320", 15000);
+    assertThat(num(small, "height")).as("%s", small).isLessThanOrEqualTo(180);
+  }
+
+  @Test
+  void pausingTheTopSimulcastLayerMovesTheSubscriberToTheNextLayerWithinASecond() {
+    String room = newRoom();
+    BrowserPage bob = participant(room, "bob");
+    BrowserPage alice = participant(room, "alice");
+    alice.run("H.forceVideo({ simulcast: [{ rid: 'q', scaleResolutionDownBy: 4 }, { rid: 'h', scaleResolutionDownBy: 2 }, { rid: 'f' }] });"
+        + "H.tracks.cam = await Fanout.createCameraVideoTrack({ encoderConfig: { width: 1280, height: 720, frameRate: 30, bitrateMax: 2500 } });"
+        + "await H.clients.c.publish(H.tracks.cam)");
+    Map<String, Object> top = inboundUntil(bob, "alice", "s.width === 1280", 30000);
+    assertThat(num(top, "height")).isEqualTo(720);
+
+    // Wall-clock times from both pages of one browser: alice's pause to bob's first 640-wide frame.
+    bob.run("const v = await H.video('c', 'alice');"
+        + "window.switched = new Promise((resolve) => { const watch = () => v.requestVideoFrameCallback((now, meta) => {"
+        + "  if (meta.width === 640) resolve(performance.timeOrigin + performance.now()); else watch(); }); watch(); });");
+    double pausedAt = alice.number("const sender = H.tracks.cam._client._senderOf(H.tracks.cam);"
+        + "const p = sender.getParameters(); p.encodings.find(e => e.rid === 'f').active = false;"
+        + "const at = performance.timeOrigin + performance.now(); await sender.setParameters(p); return at;");
+    double switchedAt = bob.number("return await Promise.race([window.switched,"
+        + " H.sleep(15000).then(() => { throw new Error('never switched to 640 wide'); })]);");
+    assertThat(switchedAt - pausedAt).as("ms from the pause to the middle layer's first frame at the subscriber")
+        .isLessThanOrEqualTo(1000.0);
+    Map<String, Object> middle = inboundUntil(bob, "alice", "s.width === 640", 5000);
+    assertThat(num(middle, "height")).isEqualTo(360);
+  }
+
+  @Test
+  void av1WithTwoSpatialLayersAndTheDependencyDescriptorDecodesAtTheSubscriber() {
+    String room = newRoom();
+    BrowserPage bob = participant(room, "bob");
+    BrowserPage alice = participant(room, "alice");
+    alice.run("H.forceVideo({ codec: 'AV1', scalabilityMode: 'L2T3' });"
+        + "H.tracks.cam = await Fanout.createCameraVideoTrack(); await H.clients.c.publish(H.tracks.cam)");
+    Map<String, Object> frames = bob.object("const v = await H.video('c', 'alice'); return await H.framesUntil(v, arguments[0], 20000);", MOVING);
+    assertThat(num(frames, "presented")).as("AV1 frames at bob: %s", frames).isGreaterThanOrEqualTo(MOVING);
+    Map<String, Object> in = inboundUntil(bob, "alice", "s.decoded > 0", 5000);
+    assertThat((String) in.get("codec")).isEqualToIgnoringCase("video/AV1");
+  }
+
+  @Test
+  void vp9Profile2IsForwardedWhenBothEndsOfferIt() {
+    String room = newRoom();
+    BrowserPage bob = participant(room, "bob");
+    BrowserPage alice = participant(room, "alice");
+    alice.run("H.forceVideo({ codec: 'VP9', fmtp: 'profile-id=2' });"
+        + "H.tracks.cam = await Fanout.createCameraVideoTrack(); await H.clients.c.publish(H.tracks.cam)");
+    Map<String, Object> frames = bob.object("const v = await H.video('c', 'alice'); return await H.framesUntil(v, arguments[0], 20000);", MOVING);
+    assertThat(num(frames, "presented")).as("VP9 profile 2 frames at bob: %s", frames).isGreaterThanOrEqualTo(MOVING);
+    String fmtp = bob.text("const t = H.clients.c.remoteUsers[0].videoTrack; const r = await t._receiver.getStats(); let f = '';"
+        + "r.forEach(s => { if (s.type === 'codec' && /VP9/i.test(s.mimeType) && s.sdpFmtpLine) f = s.sdpFmtpLine; }); return f");
+    assertThat(fmtp).contains("profile-id=2");
+  }
+}
