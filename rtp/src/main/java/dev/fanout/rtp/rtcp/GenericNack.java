@@ -100,4 +100,73 @@ public record GenericNack(int senderSsrc, int mediaSsrc, List<Integer> lost) imp
     }
     return size;
   }
+
+  /**
+   * Bytes {@link #writeTo} needs for the first {@code count} numbers of {@code lost}: 12 plus 4
+   * per PID/BLP entry, at most {@code 12 + 4 * count}.
+   */
+  public static int sizeOf(int[] lost, int count) {
+    requireCount(lost, count);
+    int entries = 0;
+    int pid = -1;
+    int lastBit = 0;
+    for (int i = 0; i < count; i++) {
+      int seq = lost[i] & 0xffff;
+      int d = pid < 0 ? 0 : (seq - pid) & 0xffff;
+      if (pid >= 0 && d >= 1 && d <= 16 && d > lastBit) {
+        lastBit = d;
+      } else {
+        entries++;
+        pid = seq;
+        lastBit = 0;
+      }
+    }
+    return 12 + 4 * entries;
+  }
+
+  /**
+   * Writes a Generic NACK for the first {@code count} sequence numbers of {@code lost} (low 16
+   * bits of each) without allocating: the same packing as {@link #write(byte[], int)}, so
+   * numbers in ascending order (modulo 2^16) share entries.
+   *
+   * @return the bytes written, {@link #sizeOf}
+   * @throws IllegalArgumentException when {@code count} is not in 1..lost.length (RFC 4585
+   *     §6.2.1: at least one FCI entry) or the packet does not fit {@code dst} at {@code off}
+   */
+  public static int writeTo(byte[] dst, int off, int senderSsrc, int mediaSsrc, int[] lost, int count) {
+    int size = sizeOf(lost, count);
+    Rtcp.requireSpace(dst, off, size);
+    Rtcp.writeHeader(dst, off, false, Rtcp.FMT_NACK, Rtcp.RTPFB, size);
+    Bytes.put32(dst, off + 4, senderSsrc);
+    Bytes.put32(dst, off + 8, mediaSsrc);
+    int p = off + 8;
+    int pid = -1;
+    int blp = 0;
+    int lastBit = 0;
+    for (int i = 0; i < count; i++) {
+      int seq = lost[i] & 0xffff;
+      int d = pid < 0 ? 0 : (seq - pid) & 0xffff;
+      if (pid >= 0 && d >= 1 && d <= 16 && d > lastBit) {
+        blp |= 1 << (d - 1);
+        lastBit = d;
+      } else {
+        if (pid >= 0) {
+          Bytes.put16(dst, p + 2, blp);
+        }
+        p += 4;
+        pid = seq;
+        blp = 0;
+        lastBit = 0;
+        Bytes.put16(dst, p, pid);
+      }
+    }
+    Bytes.put16(dst, p + 2, blp);
+    return size;
+  }
+
+  private static void requireCount(int[] lost, int count) {
+    if (count < 1 || count > lost.length) {
+      throw new IllegalArgumentException(count + " of " + lost.length + " sequence numbers");
+    }
+  }
 }

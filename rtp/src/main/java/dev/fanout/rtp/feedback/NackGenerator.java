@@ -1,0 +1,317 @@
+package dev.fanout.rtp.feedback;
+
+import dev.fanout.rtp.SequenceNumbers;
+
+/**
+ * Decides which packets of one received RTP stream to ask for again with Generic NACK (RFC 4585
+ * §6.2.1), and when.
+ *
+ * <p>Usage, on the stream's event loop: {@link #onPacket} for every packet of the media stream
+ * (a retransmission after {@link RtxUnwrap}, with its original sequence number), and {@link
+ * #collect} on a timer (and whenever {@link #nextDueNanos()} has passed); write what it returns
+ * with {@link dev.fanout.rtp.rtcp.GenericNack#writeTo(byte[], int, int, int, int[], int)}.
+ *
+ * <p>Behaviour:
+ *
+ * <ul>
+ *   <li>A packet newer than the highest so far makes the numbers between them missing. Each is
+ *       first requested once {@code reorderDelayNanos} has passed since the gap was seen (a packet
+ *       that was only reordered arrives within that time and is never requested), then again
+ *       every {@code max(rtt, 20 ms)} until it arrives, until it has been requested {@code
+ *       maxRetries} times and one more interval has passed, or until it is {@code maxAgeNanos}
+ *       old; then it is given up.
+ *   <li>A packet older than the highest removes its entry: counted as recovered when it had been
+ *       requested, as reordered when not. An older packet with no entry (a duplicate) changes
+ *       nothing.
+ *   <li>At most {@code maxMissing} entries are kept; when a gap needs more, the oldest are dropped.
+ *       A forward jump larger than {@code maxMissing} is not repairable: the list is cleared and
+ *       the stream goes on from the new number. Two consecutive packets more than {@code
+ *       maxMissing} behind are a sender that restarted its numbering: the generator follows it.
+ * </ul>
+ *
+ * <p>Allocation-free: the entries are parallel primitive arrays of {@code maxMissing} slots,
+ * allocated by the constructor and kept in sequence order (a gap appends, a recovery marks its
+ * entry removed after a binary search, {@link #collect} compacts); the caller supplies the output
+ * array.
+ *
+ * <p>Not thread-safe; one generator belongs to one stream on one event loop.
+ */
+public final class NackGenerator {
+  public static final int DEFAULT_MAX_MISSING = 1000;
+  public static final int DEFAULT_MAX_RETRIES = 10;
+  public static final long DEFAULT_MAX_AGE_NANOS = 1_000_000_000L;
+  /** Long enough for the reordering of a burst on one path; short against any RTT. */
+  public static final long DEFAULT_REORDER_DELAY_NANOS = 5_000_000L;
+  /** The shortest time between two requests for the same packet, whatever the RTT. */
+  public static final long MIN_RETRY_INTERVAL_NANOS = 20_000_000L;
+  /** The retry interval assumed while the RTT is unknown (0 or negative). */
+  public static final long DEFAULT_RTT_NANOS = 100_000_000L;
+
+  private static final long NEVER = Long.MIN_VALUE;
+  private static final int REMOVED = -1;
+
+  private final int maxMissing;
+  private final int maxRetries;
+  private final long maxAgeNanos;
+  private final long reorderDelayNanos;
+
+  private final long[] seqs;
+  private final long[] detectedAt;
+  private final long[] sentAt;
+  /** Requests sent for the entry, or {@link #REMOVED}. */
+  private final int[] tries;
+  /** Slots in use, removed ones included; entries are in ascending sequence order. */
+  private int size;
+  private int live;
+
+  private boolean started;
+  private long highest;
+  private long restartCandidate = NEVER;
+  private long nextDue = Long.MAX_VALUE;
+
+  private long requests;
+  private long recovered;
+  private long reordered;
+  private long givenUp;
+  private long dropped;
+
+  public NackGenerator() {
+    this(DEFAULT_MAX_MISSING, DEFAULT_MAX_RETRIES, DEFAULT_MAX_AGE_NANOS, DEFAULT_REORDER_DELAY_NANOS);
+  }
+
+  /**
+   * @param maxMissing entries kept at most (and the largest gap still repaired), 1..32767
+   * @param maxRetries requests per packet before giving up, at least 1
+   * @param maxAgeNanos how long after the gap was seen a packet is still requested
+   * @param reorderDelayNanos how long after the gap was seen the first request waits (0: at once)
+   */
+  public NackGenerator(int maxMissing, int maxRetries, long maxAgeNanos, long reorderDelayNanos) {
+    if (maxMissing < 1 || maxMissing > Short.MAX_VALUE) {
+      throw new IllegalArgumentException("max missing " + maxMissing);
+    }
+    if (maxRetries < 1) {
+      throw new IllegalArgumentException("max retries " + maxRetries);
+    }
+    if (maxAgeNanos <= 0 || reorderDelayNanos < 0) {
+      throw new IllegalArgumentException("max age " + maxAgeNanos + ", reorder delay " + reorderDelayNanos);
+    }
+    this.maxMissing = maxMissing;
+    this.maxRetries = maxRetries;
+    this.maxAgeNanos = maxAgeNanos;
+    this.reorderDelayNanos = reorderDelayNanos;
+    seqs = new long[maxMissing];
+    detectedAt = new long[maxMissing];
+    sentAt = new long[maxMissing];
+    tries = new int[maxMissing];
+  }
+
+  /**
+   * Notes the arrival of the packet with sequence number {@code seq} (16 bits) at {@code
+   * nowNanos}.
+   *
+   * @return how many sequence numbers this packet revealed as missing (0 for most packets)
+   */
+  public int onPacket(int seq, long nowNanos) {
+    seq &= 0xffff;
+    if (!started) {
+      started = true;
+      highest = seq;
+      return 0;
+    }
+    int d = SequenceNumbers.diff(seq, (int) (highest & 0xffff));
+    long ext = highest + d;
+    long candidate = restartCandidate;
+    restartCandidate = NEVER;
+    if (d > 0) {
+      int gap = d - 1;
+      highest = ext;
+      if (gap > maxMissing) {
+        dropAll();
+        return 0;
+      }
+      if (gap > 0) {
+        append(ext - gap, gap, nowNanos);
+      }
+      return gap;
+    }
+    if (d == 0) {
+      return 0;
+    }
+    int i = find(ext);
+    if (i >= 0) {
+      if (tries[i] > 0) {
+        recovered++;
+      } else {
+        reordered++;
+      }
+      tries[i] = REMOVED;
+      live--;
+    } else if (-d > maxMissing) {
+      if (ext == candidate) {
+        dropAll();
+        highest = ext;
+      } else {
+        restartCandidate = ext + 1;
+      }
+    }
+    return 0;
+  }
+
+  private void dropAll() {
+    dropped += live;
+    size = 0;
+    live = 0;
+  }
+
+  /** Adds entries for {@code count} numbers from {@code first}, all newer than every entry. */
+  private void append(long first, int count, long nowNanos) {
+    if (size + count > maxMissing) {
+      compact();
+      int excess = size + count - maxMissing;
+      if (excess > 0) {
+        dropped += excess;
+        int keep = size - excess;
+        System.arraycopy(seqs, excess, seqs, 0, keep);
+        System.arraycopy(detectedAt, excess, detectedAt, 0, keep);
+        System.arraycopy(sentAt, excess, sentAt, 0, keep);
+        System.arraycopy(tries, excess, tries, 0, keep);
+        size = keep;
+        live = keep;
+      }
+    }
+    for (int k = 0; k < count; k++) {
+      seqs[size] = first + k;
+      detectedAt[size] = nowNanos;
+      sentAt[size] = NEVER;
+      tries[size] = 0;
+      size++;
+    }
+    live += count;
+    long due = nowNanos + reorderDelayNanos;
+    if (due < nextDue) {
+      nextDue = due;
+    }
+  }
+
+  /** Removes the slots of entries marked removed, keeping the order. */
+  private void compact() {
+    int w = 0;
+    for (int r = 0; r < size; r++) {
+      if (tries[r] != REMOVED) {
+        move(r, w++);
+      }
+    }
+    size = w;
+    live = w;
+  }
+
+  private void move(int from, int to) {
+    if (from != to) {
+      seqs[to] = seqs[from];
+      detectedAt[to] = detectedAt[from];
+      sentAt[to] = sentAt[from];
+      tries[to] = tries[from];
+    }
+  }
+
+  /** The slot of the live entry for {@code ext}, or -1. */
+  private int find(long ext) {
+    int lo = 0;
+    int hi = size - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      long s = seqs[mid];
+      if (s < ext) {
+        lo = mid + 1;
+      } else if (s > ext) {
+        hi = mid - 1;
+      } else {
+        return tries[mid] == REMOVED ? -1 : mid;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Fills {@code out} with the sequence numbers (16 bits, oldest first) to request now and marks
+   * them requested; gives up entries that are too old or out of tries.
+   *
+   * @param rttNanos the current round-trip time to the sender; 0 or less when unknown
+   * @return how many numbers were written; when {@code out} was too small, the rest stay due
+   *     ({@link #nextDueNanos()} is then in the past)
+   */
+  public int collect(long nowNanos, long rttNanos, int[] out) {
+    long interval = Math.max(rttNanos > 0 ? rttNanos : DEFAULT_RTT_NANOS, MIN_RETRY_INTERVAL_NANOS);
+    long next = Long.MAX_VALUE;
+    int n = 0;
+    int w = 0;
+    for (int r = 0; r < size; r++) {
+      int t = tries[r];
+      if (t == REMOVED) {
+        continue;
+      }
+      if (nowNanos - detectedAt[r] > maxAgeNanos) {
+        givenUp++;
+        continue;
+      }
+      long dueAt = t == 0 ? detectedAt[r] + reorderDelayNanos : sentAt[r] + interval;
+      if (nowNanos - dueAt >= 0) {
+        if (t >= maxRetries) {
+          givenUp++;
+          continue;
+        }
+        if (n < out.length) {
+          out[n++] = (int) (seqs[r] & 0xffff);
+          tries[r] = t + 1;
+          sentAt[r] = nowNanos;
+          requests++;
+          dueAt = nowNanos + interval;
+        }
+      }
+      next = Math.min(next, dueAt);
+      move(r, w++);
+    }
+    size = w;
+    live = w;
+    nextDue = next;
+    return n;
+  }
+
+  /**
+   * The earliest time at which {@link #collect} has something to do ({@link Long#MAX_VALUE} when
+   * nothing is missing). An early bound: an entry recovered since may have been the reason.
+   */
+  public long nextDueNanos() {
+    return nextDue;
+  }
+
+  /** Sequence numbers currently missing and still to be requested or waited for. */
+  public int missing() {
+    return live;
+  }
+
+  /** Requests made: one per sequence number per NACK. */
+  public long requests() {
+    return requests;
+  }
+
+  /** Missing packets that arrived after being requested. */
+  public long recovered() {
+    return recovered;
+  }
+
+  /** Missing packets that arrived before any request: reordered, not lost. */
+  public long reordered() {
+    return reordered;
+  }
+
+  /** Missing packets abandoned after {@code maxRetries} requests or {@code maxAgeNanos}. */
+  public long givenUp() {
+    return givenUp;
+  }
+
+  /** Missing packets dropped unrequested or unrecovered because of the bound or a jump. */
+  public long dropped() {
+    return dropped;
+  }
+}

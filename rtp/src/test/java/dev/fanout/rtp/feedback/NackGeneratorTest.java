@@ -1,0 +1,322 @@
+package dev.fanout.rtp.feedback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fanout.rtp.rtcp.GenericNack;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/** RFC 4585 §6.2.1 Generic NACK, receiver side: which numbers are requested, when, how often. */
+class NackGeneratorTest {
+  private static final long MS = 1_000_000L;
+  private static final long RTT = 50 * MS;
+
+  private final int[] out = new int[1000];
+
+  private List<Integer> collect(NackGenerator g, long now, long rtt) {
+    int n = g.collect(now, rtt, out);
+    List<Integer> list = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      list.add(out[i]);
+    }
+    return list;
+  }
+
+  @Test
+  void aSingleLossIsRequestedOnceTheReorderDelayHasPassed() {
+    NackGenerator g = new NackGenerator();
+    g.onPacket(1, 0);
+    g.onPacket(2, MS);
+    assertThat(g.onPacket(4, 2 * MS)).as("newly missing").isEqualTo(1);
+    assertThat(g.nextDueNanos()).isEqualTo(2 * MS + NackGenerator.DEFAULT_REORDER_DELAY_NANOS);
+    assertThat(collect(g, 3 * MS, RTT)).isEmpty();
+    assertThat(collect(g, 7 * MS, RTT)).containsExactly(3);
+    assertThat(g.requests()).isEqualTo(1);
+    assertThat(g.missing()).isEqualTo(1);
+    assertThat(g.nextDueNanos()).isEqualTo(7 * MS + RTT);
+  }
+
+  @Test
+  void withoutAReorderDelayTheGapIsRequestedAtOnce() {
+    NackGenerator g = new NackGenerator(1000, 10, NackGenerator.DEFAULT_MAX_AGE_NANOS, 0);
+    g.onPacket(1, 0);
+    g.onPacket(3, 0);
+    assertThat(g.nextDueNanos()).isZero();
+    assertThat(collect(g, 0, RTT)).containsExactly(2);
+  }
+
+  @Test
+  void aBurstLossIsRequestedInOrderAndPacksIntoOneNackEntry() {
+    NackGenerator g = new NackGenerator();
+    g.onPacket(10, 0);
+    assertThat(g.onPacket(20, 0)).isEqualTo(9);
+    int n = g.collect(10 * MS, RTT, out);
+    assertThat(Arrays.copyOf(out, n)).containsExactly(11, 12, 13, 14, 15, 16, 17, 18, 19);
+    byte[] buf = new byte[64];
+    int len = GenericNack.writeTo(buf, 0, 1, 2, out, n);
+    assertThat(len).as("one PID/BLP entry").isEqualTo(16);
+    assertThat(GenericNack.parse(buf, 0, len).lost()).containsExactly(11, 12, 13, 14, 15, 16, 17, 18, 19);
+  }
+
+  @Test
+  void lossAcrossTheWrapIsRequestedWithTheRightNumbers() {
+    NackGenerator g = new NackGenerator();
+    g.onPacket(65533, 0);
+    g.onPacket(1, 0);
+    int n = g.collect(10 * MS, RTT, out);
+    assertThat(Arrays.copyOf(out, n)).containsExactly(65534, 65535, 0);
+    byte[] buf = new byte[64];
+    int len = GenericNack.writeTo(buf, 0, 1, 2, out, n);
+    assertThat(len).isEqualTo(16);
+    assertThat(GenericNack.parse(buf, 0, len).lost()).containsExactly(65534, 65535, 0);
+  }
+
+  @Test
+  void aPacketReorderedWithinTheDelayIsNeverRequested() {
+    NackGenerator g = new NackGenerator();
+    g.onPacket(1, 0);
+    g.onPacket(3, 0);
+    g.onPacket(4, MS);
+    g.onPacket(2, 2 * MS);
+    assertThat(collect(g, 10 * MS, RTT)).isEmpty();
+    assertThat(collect(g, 500 * MS, RTT)).isEmpty();
+    assertThat(g.reordered()).isEqualTo(1);
+    assertThat(g.requests()).isZero();
+    assertThat(g.missing()).isZero();
+  }
+
+  @Test
+  void retriesAreSpacedByTheRoundTripTimeAndNeverCloserThan20Milliseconds() {
+    NackGenerator g = new NackGenerator();
+    g.onPacket(1, 0);
+    g.onPacket(3, 0);
+    assertThat(collect(g, 5 * MS, RTT)).containsExactly(2);
+    assertThat(collect(g, 54 * MS, RTT)).isEmpty();
+    assertThat(collect(g, 55 * MS, RTT)).containsExactly(2);
+    assertThat(collect(g, 104 * MS, RTT)).isEmpty();
+    assertThat(collect(g, 105 * MS, RTT)).containsExactly(2);
+    // an RTT of 5 ms still waits 20 ms
+    assertThat(collect(g, 124 * MS, 5 * MS)).isEmpty();
+    assertThat(collect(g, 125 * MS, 5 * MS)).containsExactly(2);
+    // an unknown RTT waits 100 ms
+    assertThat(collect(g, 224 * MS, 0)).isEmpty();
+    assertThat(collect(g, 225 * MS, 0)).containsExactly(2);
+    assertThat(g.requests()).isEqualTo(5);
+  }
+
+  @Test
+  void aPacketIsGivenUpAfterMaxRetriesAndOneMoreInterval() {
+    NackGenerator g = new NackGenerator(1000, 3, 10_000 * MS, 0);
+    g.onPacket(1, 0);
+    g.onPacket(3, 0);
+    long now = 0;
+    int requested = 0;
+    for (int tick = 0; tick < 100; tick++, now += 10 * MS) {
+      requested += collect(g, now, 20 * MS).size();
+    }
+    assertThat(requested).isEqualTo(3);
+    assertThat(g.requests()).isEqualTo(3);
+    assertThat(g.givenUp()).isEqualTo(1);
+    assertThat(g.missing()).isZero();
+    assertThat(g.nextDueNanos()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void aRecoveredPacketStopsItsRequests() {
+    NackGenerator g = new NackGenerator();
+    g.onPacket(1, 0);
+    g.onPacket(4, 0);
+    assertThat(collect(g, 10 * MS, RTT)).containsExactly(2, 3);
+    g.onPacket(3, 30 * MS); // the retransmission of 3
+    assertThat(collect(g, 100 * MS, RTT)).containsExactly(2);
+    assertThat(g.recovered()).isEqualTo(1);
+    g.onPacket(3, 101 * MS); // a duplicate changes nothing
+    assertThat(g.recovered()).isEqualTo(1);
+  }
+
+  @Test
+  void aPacketMissingForLongerThanMaxAgeIsGivenUp() {
+    NackGenerator g = new NackGenerator();
+    g.onPacket(1, 0);
+    g.onPacket(3, 0);
+    assertThat(collect(g, 10 * MS, 400 * MS)).containsExactly(2);
+    assertThat(collect(g, 410 * MS, 400 * MS)).containsExactly(2);
+    assertThat(collect(g, 1_001 * MS, 400 * MS)).isEmpty();
+    assertThat(g.givenUp()).isEqualTo(1);
+    assertThat(g.missing()).isZero();
+  }
+
+  @Test
+  void memoryStaysBoundedUnderAHugeJumpAndAGapBeyondTheBound() {
+    NackGenerator g = new NackGenerator();
+    g.onPacket(1, 0);
+    g.onPacket(3, 0);
+    assertThat(g.onPacket(30_000, 0)).as("not repairable: no requests").isZero();
+    assertThat(g.missing()).isZero();
+    assertThat(g.dropped()).isEqualTo(1);
+    assertThat(collect(g, 10 * MS, RTT)).isEmpty();
+    // two gaps of 600 exceed the 1000 entries: the oldest 200 are dropped
+    g.onPacket(30_601, MS);
+    g.onPacket(31_202, MS);
+    assertThat(g.missing()).isEqualTo(1000);
+    assertThat(g.dropped()).isEqualTo(201);
+    int n = g.collect(10 * MS, RTT, out);
+    assertThat(n).isEqualTo(1000);
+    assertThat(out[0]).isEqualTo(30_201);
+    assertThat(out[999]).isEqualTo(31_201);
+  }
+
+  @Test
+  void aSenderThatRestartsItsNumbersFarBehindIsFollowedAfterTwoPackets() {
+    NackGenerator g = new NackGenerator();
+    g.onPacket(50_000, 0);
+    g.onPacket(1_000, MS);
+    assertThat(g.missing()).isZero();
+    g.onPacket(1_001, 2 * MS);
+    g.onPacket(1_003, 3 * MS);
+    assertThat(collect(g, 10 * MS, RTT)).containsExactly(1_002);
+  }
+
+  @Test
+  void whatDoesNotFitTheOutputStaysDue() {
+    NackGenerator g = new NackGenerator();
+    g.onPacket(0, 0);
+    g.onPacket(11, 0);
+    int[] small = new int[4];
+    assertThat(g.collect(10 * MS, RTT, small)).isEqualTo(4);
+    assertThat(small).containsExactly(1, 2, 3, 4);
+    assertThat(g.nextDueNanos()).isLessThanOrEqualTo(10 * MS);
+    assertThat(g.collect(10 * MS, RTT, small)).isEqualTo(4);
+    assertThat(small).containsExactly(5, 6, 7, 8);
+    assertThat(g.collect(10 * MS, RTT, small)).isEqualTo(2);
+    assertThat(g.nextDueNanos()).isEqualTo(10 * MS + RTT);
+  }
+
+  @Test
+  void badSettingsAreRefused() {
+    assertThatThrownBy(() -> new NackGenerator(0, 10, MS, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new NackGenerator(100, 0, MS, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new NackGenerator(100, 10, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void trackingAndCollectingAllocateNothing() {
+    NackGenerator g = new NackGenerator();
+    long[] clock = {0};
+    int[] seq = {0};
+    Runnable tenSecondsOfLossyTraffic = () -> {
+      for (int i = 0; i < 10_000; i++) {
+        clock[0] += MS;
+        int s = seq[0]++;
+        if (i % 40 == 5 || i % 40 == 17) {
+          continue; // lost: 5 is retransmitted 25 ms later, 17 never
+        }
+        g.onPacket(s & 0xffff, clock[0]);
+        if (i % 40 == 30) {
+          g.onPacket((s - 25) & 0xffff, clock[0]);
+        }
+        if (i % 5 == 0) {
+          g.collect(clock[0], RTT, out);
+        }
+      }
+    };
+    for (int warm = 0; warm < 20; warm++) {
+      tenSecondsOfLossyTraffic.run();
+    }
+    assertThat(Allocations.of(tenSecondsOfLossyTraffic)).as("bytes allocated for 10,000 packets").isLessThan(1024);
+    assertThat(g.recovered()).isPositive();
+    assertThat(g.givenUp()).isPositive();
+  }
+
+  // ---- properties -------------------------------------------------------------------------
+
+  record Arrival(int offset, boolean lost, int gapMicros, boolean collect) {}
+
+  @Provide
+  Arbitrary<List<Arrival>> stream() {
+    Arbitrary<Integer> reorder = Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(10, Arbitraries.just(0)),
+        net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(-20, 20)));
+    return Combinators.combine(reorder,
+            Arbitraries.integers().between(0, 9).map(i -> i == 0),
+            Arbitraries.integers().between(0, 15_000),
+            Arbitraries.integers().between(0, 3).map(i -> i == 0))
+        .as(Arrival::new)
+        .list().ofMinSize(1).ofMaxSize(800);
+  }
+
+  /**
+   * Over streams with losses, reordering, duplicates and retransmissions of what was requested:
+   * no number is ever requested after it arrived, none is requested that was not skipped over,
+   * and every number that never arrives is requested at least once while collects are frequent.
+   */
+  @Property(tries = 300)
+  void neverRequestsAReceivedPacketAndRequestsEveryLostOne(
+      @ForAll("stream") List<Arrival> arrivals, @ForAll @IntRange(min = 0, max = 0xffff) int firstSeq,
+      @ForAll @IntRange(min = 0, max = 60) int rttMillis) {
+    NackGenerator g = new NackGenerator();
+    // the send order with some packets moved: sequence numbers in order, arrival order perturbed
+    int count = arrivals.size();
+    Integer[] order = new Integer[count];
+    for (int i = 0; i < count; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Integer.compare(a + arrivals.get(a).offset(), b + arrivals.get(b).offset()));
+    Set<Integer> received = new HashSet<>();
+    Set<Integer> requested = new HashSet<>();
+    int highest = -1;
+    long now = 0;
+    for (int k = 0; k < count; k++) {
+      int i = order[k];
+      Arrival a = arrivals.get(i);
+      now += a.gapMicros() * 1000L;
+      if (!a.lost() || k == 0) {
+        g.onPacket((firstSeq + i) & 0xffff, now);
+        received.add(i);
+        highest = Math.max(highest, i);
+      }
+      if (a.collect() || k == count - 1) {
+        int n = g.collect(now, rttMillis * MS, out);
+        for (int j = 0; j < n; j++) {
+          int index = (out[j] - firstSeq) & 0xffff;
+          assertThat(received).as("requested after it arrived: %d", index).doesNotContain(index);
+          assertThat(index).as("requested beyond the highest received").isLessThan(highest);
+          requested.add(index);
+          if (index % 3 == 0) {
+            g.onPacket(out[j], now); // the sender answers some requests at once
+            received.add(index);
+          }
+        }
+      }
+    }
+    // collects every 10 ms for a while: every number skipped and never received gets requested
+    for (int tick = 0; tick < 30; tick++) {
+      now += 10 * MS;
+      int n = g.collect(now, rttMillis * MS, out);
+      for (int j = 0; j < n; j++) {
+        int index = (out[j] - firstSeq) & 0xffff;
+        assertThat(received).doesNotContain(index);
+        requested.add(index);
+      }
+    }
+    for (int i = 0; i < highest; i++) {
+      // numbers before the first arrival are unknown to the generator
+      if (!received.contains(i) && i > order[0]) {
+        assertThat(requested).as("lost %d never requested", i).contains(i);
+      }
+    }
+  }
+
+}
