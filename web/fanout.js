@@ -2558,13 +2558,19 @@ export class FanoutClient extends Emitter {
         if (e.serverCode !== 'TRACK_NOT_FOUND') failure = e;
       });
     }
+    // The section that tags the BUNDLE group names the shared transport: Chromium closes the
+    // DTLS association (close_notify) when that section is rejected, and the server then drops
+    // the participant. It is parked like the last one instead.
+    const bundle = pc && pc.localDescription && /a=group:BUNDLE ([^\r\n]*)/.exec(pc.localDescription.sdp);
+    const tag = bundle ? bundle[1].trim().split(/\s+/)[0] : null;
     for (const p of pubs) {
       const tr = p.transceiver;
       const others = pc ? pc.getTransceivers().filter((x) => x !== tr && x.mid !== null && !isStopped(x)) : [];
       try {
-        if (pc && others.length === 0) {
-          // The last section is parked inactive instead of stopped: an offer without any live
-          // section has no BUNDLE group, which max-bundle refuses, and the transport would go.
+        if (pc && (others.length === 0 || tr.mid === tag)) {
+          // The last section, and the BUNDLE tag, are parked inactive instead of stopped: an
+          // offer without any live section has no BUNDLE group, which max-bundle refuses, and
+          // the transport would go.
           tr.direction = 'inactive';
           await tr.sender.replaceTrack(null);
           this.#spareTransceivers.push(tr);

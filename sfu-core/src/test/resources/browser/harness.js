@@ -85,16 +85,20 @@
 
       /**
        * Subscribes client `name` to every track published in its room (or only to tracks of
-       * kind `only`) and plays it on the stage.
+       * kind `only`) and plays it on the stage; video `videoDelayMs` after it was published (an
+       * app that takes the sound at once and the picture when its tile is ready).
        */
-      autoSubscribe(name, only) {
+      autoSubscribe(name, only, videoDelayMs = 0) {
         const c = H.clients[name];
         c.on('user-published', async (user, kind, info) => {
           if (only && kind !== only) return;
+          if (kind === 'video' && videoDelayMs) await sleep(videoDelayMs);
           try {
             const t = await c.subscribe(user, info.trackId);
-            // A screen share plays beside the camera; other tracks take their kind's place.
-            t.play(H.box(name, user.uid, info.source === 'screen' || info.source === 'screen-audio' ? info.source : kind));
+            // A screen share plays beside the camera; other tracks take their kind's place, or
+            // with H.boxBySource every source has a place of its own.
+            const place = H.boxBySource || info.source === 'screen' || info.source === 'screen-audio' ? info.source : kind;
+            t.play(H.box(name, user.uid, place));
             record(name, 'subscribed', user.uid, `${kind} ${info.source} ${info.trackId}`);
           } catch (e) {
             record(name, 'subscribe-failed', user.uid, `${e.code}: ${e.message}`);
@@ -116,10 +120,47 @@
         return el;
       },
 
-      /** The playing element of a user's 'audio' or 'video', or of its 'screen' / 'screen-audio'. */
+      /** The playing element of a user's 'audio' or 'video', or of a source ('screen', 'screen-audio', ...). */
       media(client, uid, kind) {
-        const tag = kind === 'screen' ? 'video' : kind === 'screen-audio' ? 'audio' : kind;
+        const tag = ['video', 'screen', 'camera', 'custom'].includes(kind) ? 'video' : 'audio';
         return document.querySelector(`#${client}-${uid}-${kind} ${tag}`);
+      },
+
+      /**
+       * Checks, all at once and each within ms, that every expected track plays what it should:
+       * `{ uid, source, colour: [r, g, b] }` a fresh frame of that colour, `{ uid, source, tone }`
+       * that tone (Hz). Returns the failures as text (empty when all played).
+       */
+      async expectPlaying(client, expected, ms) {
+        const end = performance.now() + ms;
+        const check = async (e) => {
+          let last = 'no element';
+          while (performance.now() < end) {
+            const el = H.media(client, e.uid, e.source);
+            if (el && e.colour) {
+              if (el.videoWidth > 0) {
+                await Promise.race([new Promise((r) => el.requestVideoFrameCallback(r)), sleep(500)]);
+                const p = H.pixel(el);
+                last = `shows ${p}`;
+                if (p.every((x, i) => Math.abs(x - e.colour[i]) < 50)) return null;
+              } else {
+                last = 'no picture';
+              }
+            } else if (el && e.tone && el.srcObject) {
+              const mst = el.srcObject.getAudioTracks()[0];
+              const hz = await H.toneOf(mst, 500);
+              const u = H.clients[client].remoteUsers.find((x) => x.uid === e.uid);
+              const rt = u && [...u._subscribed.values()].find((x) => x.source === e.source);
+              const st = rt ? await rt.getStats() : {};
+              last = `plays ${hz} Hz (track ${mst.readyState}${mst.muted ? ' muted' : ''}, ${st.packetsReceived} packets, level ${st.audioLevel})`;
+              if (Math.abs(hz - e.tone) <= 30) return null;
+              continue;
+            }
+            await sleep(50);
+          }
+          return `${e.uid} ${e.source} (${e.colour || e.tone + ' Hz'}): ${last}`;
+        };
+        return (await Promise.all(expected.map(check))).filter(Boolean).join('; ');
       },
 
       /** Waits for a user's playing video element with a picture; returns it. */
@@ -196,6 +237,29 @@
         }
         await ctx.close();
         return max;
+      },
+
+      /** The frequency (Hz) of the strongest component of an audio MediaStreamTrack over ms, or 0 when silent. */
+      async toneOf(mst, ms) {
+        const ctx = new AudioContext();
+        await ctx.resume();
+        const src = ctx.createMediaStreamSource(new MediaStream([mst]));
+        const analyser = ctx.createAnalyser();
+        analyser.fftSize = 4096;
+        src.connect(analyser);
+        const bins = new Float32Array(analyser.frequencyBinCount);
+        const sum = new Float32Array(analyser.frequencyBinCount);
+        const end = performance.now() + ms;
+        while (performance.now() < end) {
+          analyser.getFloatFrequencyData(bins);
+          for (let i = 0; i < bins.length; i++) sum[i] += Math.pow(10, bins[i] / 20);
+          await sleep(40);
+        }
+        const rate = ctx.sampleRate;
+        await ctx.close();
+        let best = 1;
+        for (let i = 1; i < sum.length; i++) if (sum[i] > sum[best]) best = i;
+        return sum[best] > 0.01 ? Math.round((best * rate) / analyser.fftSize) : 0;
       },
 
       /**

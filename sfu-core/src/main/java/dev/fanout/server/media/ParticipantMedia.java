@@ -4,10 +4,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.rtp.RtpFormatException;
 import dev.fanout.rtp.RtpPacket;
+import dev.fanout.rtp.feedback.NackGenerator;
+import dev.fanout.rtp.feedback.RtxUnwrap;
+import dev.fanout.rtp.feedback.TransportCcRecorder;
 import dev.fanout.rtp.rtcp.FullIntraRequest;
 import dev.fanout.rtp.rtcp.GenericNack;
 import dev.fanout.rtp.rtcp.PictureLossIndication;
 import dev.fanout.rtp.rtcp.ReceiverReport;
+import dev.fanout.rtp.rtcp.Remb;
 import dev.fanout.rtp.rtcp.ReportBlock;
 import dev.fanout.rtp.rtcp.Rtcp;
 import dev.fanout.rtp.rtcp.RtcpIterator;
@@ -57,6 +61,13 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
   /** Sender SSRC of the server's own RTCP (feedback and receiver reports). */
   static final int SERVER_SSRC = 0x46414e4f; // "FANO"
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** How often the publisher gets transport-cc feedback and NACKs (libwebrtc sends 50–250 ms). */
+  static final long FEEDBACK_INTERVAL_MILLIS = 50;
+  /**
+   * REMB sent to a publisher that negotiated REMB but not transport-cc: a ceiling, not an
+   * estimate, so the publisher's own loss-based control finds the rate below it.
+   */
+  static final long REMB_CEILING_BPS = 10_000_000L;
 
   /** What a participant's media tells the room. */
   public interface Owner {
@@ -86,6 +97,14 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
   private int midExtensionId = -1;
   private int ridExtensionId = -1;
   private int repairedRidExtensionId = -1;
+  /** Publisher feedback (see {@link #sendFeedback}). */
+  private int transportSeqExtensionId = -1;
+  private boolean transportCcFeedback;
+  private boolean rembFeedback;
+  private final TransportCcRecorder arrivals = new TransportCcRecorder();
+  private final int[] nackScratch = new int[64];
+  private int lastMediaSsrc;
+  private ScheduledFuture<?> feedback;
 
   private SubscribeSession subscribeSession;
   private final Map<String, DownTrack> downTracksByTrack = new LinkedHashMap<>();
@@ -148,6 +167,8 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     }
     if (publish == null) {
       publish = new WebRtcTransport(engine, loop, label + "/publish", this);
+      feedback = loop.scheduleAtFixedRate(this::sendFeedback, FEEDBACK_INTERVAL_MILLIS, FEEDBACK_INTERVAL_MILLIS,
+          TimeUnit.MILLISECONDS);
     }
     PublishAnswer answer;
     try {
@@ -205,7 +226,17 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
   public record PublishResult(String answer, List<Producer> created, List<Producer> ended) {}
 
   private void learnExtensionIds(NegotiatedSession negotiated) {
+    transportCcFeedback = false;
+    rembFeedback = false;
     for (NegotiatedMedia m : negotiated.accepted()) {
+      OptionalInt tcc = m.extensionId(RtpExtensionUris.TRANSPORT_WIDE_CC);
+      if (tcc.isPresent()) {
+        transportSeqExtensionId = tcc.getAsInt();
+      }
+      for (var c : m.codecs()) {
+        transportCcFeedback |= tcc.isPresent() && c.feedback().contains("transport-cc");
+        rembFeedback |= c.feedback().contains("goog-remb");
+      }
       OptionalInt mid = m.extensionId(RtpExtensionUris.MID);
       if (mid.isPresent()) {
         midExtensionId = mid.getAsInt();
@@ -393,7 +424,15 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
       return;
     }
     long now = System.nanoTime();
+    if (transportSeqExtensionId > 0) {
+      // Every packet counts for the estimate, RTX and padding-only probes included.
+      int at = view.extensionOffset(transportSeqExtensionId);
+      if (at >= 0 && view.extensionLength(transportSeqExtensionId) == 2) {
+        arrivals.onPacket((buf[at] & 0xff) << 8 | (buf[at + 1] & 0xff), now);
+      }
+    }
     int ssrc = view.ssrc();
+    lastMediaSsrc = ssrc;
     Producer.Layer layer = layersBySsrc.get(ssrc);
     if (layer != null) {
       layer.producer.onRtp(layer, view, now, false);
@@ -410,33 +449,11 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
         return;
       }
     }
-    if (unwrapRtx(layer, len)) {
+    var codec = layer.producer.media().codecForRtx(view.payloadType());
+    // RFC 4588 §4; a padding-only probe repairs nothing.
+    if (codec.isPresent() && RtxUnwrap.unwrap(view, layer.ssrc, codec.get().payloadType()) > 0) {
       layer.producer.onRtp(layer, view, now, true);
     }
-  }
-
-  /**
-   * Turns the RTX packet in {@link #view} back into the packet it repairs, in place (RFC 4588
-   * §4): the original sequence number from the first two payload bytes, the rest of the payload
-   * moved up over them, the layer's SSRC and the payload type RTX's {@code apt} names. Padding-only
-   * RTX (bandwidth probes) repairs nothing: false.
-   */
-  private boolean unwrapRtx(Producer.Layer layer, int len) {
-    if (view.payloadLength() < 2) {
-      return false;
-    }
-    var codec = layer.producer.media().codecForRtx(view.payloadType());
-    if (codec.isEmpty()) {
-      return false;
-    }
-    byte[] b = view.buffer();
-    int payload = view.payloadOffset();
-    int seq = (b[payload] & 0xff) << 8 | (b[payload + 1] & 0xff);
-    int end = view.offset() + view.length();
-    System.arraycopy(b, payload + 2, b, payload, end - payload - 2);
-    view.wrap(b, view.offset(), view.length() - 2);
-    view.setSsrc(layer.ssrc).setPayloadType(codec.get().payloadType()).setSequenceNumber(seq);
-    return true;
   }
 
   /** Finds the producer of an unannounced SSRC by its MID, then RID extension (RFC 8852). */
@@ -525,6 +542,42 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     return fir.entries().isEmpty() ? 0 : fir.entries().get(0).ssrc();
   }
 
+  /**
+   * Every {@link #FEEDBACK_INTERVAL_MILLIS}: transport-cc feedback for every packet that arrived
+   * (draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1), so the publisher's send-side
+   * estimator sees this link, and a NACK per video layer for the packets it is missing
+   * (RFC 4585 §6.2.1). Sent as reduced-size RTCP (RFC 5506).
+   */
+  private void sendFeedback() {
+    if (closed || publish == null || !publish.connected()) {
+      return;
+    }
+    long now = System.nanoTime();
+    byte[] a = publish.sendBuffer();
+    try {
+      while (arrivals.hasPendingFeedback()) {
+        int n = arrivals.write(a, 0, 1200, SERVER_SSRC, lastMediaSsrc);
+        if (n == 0) {
+          break;
+        }
+        publish.sendRtcp(a, 0, n);
+      }
+      for (Producer p : producersByMid.values()) {
+        for (Producer.Layer l : p.layers()) {
+          if (l.nacks == null || l.nacks.nextDueNanos() > now) {
+            continue;
+          }
+          int count = l.nacks.collect(now, 0, nackScratch);
+          if (count > 0) {
+            publish.sendRtcp(a, 0, GenericNack.writeTo(a, 0, SERVER_SSRC, l.ssrc, nackScratch, count));
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("{}: feedback failed: {}", label, e.toString());
+    }
+  }
+
   /** Sends feedback to this participant's publish connection, after an RR (RFC 3550 §6.1). */
   void sendToPublisher(RtcpPacket feedback) {
     if (publish == null || !publish.connected()) {
@@ -565,7 +618,11 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
         if (blocks.size() > 31) {
           blocks = blocks.subList(0, 31);
         }
-        send(publish, List.of(new ReceiverReport(SERVER_SSRC, blocks)));
+        if (rembFeedback && !transportCcFeedback) {
+          send(publish, List.of(new ReceiverReport(SERVER_SSRC, blocks), Remb.of(SERVER_SSRC, REMB_CEILING_BPS, videoSsrcs())));
+        } else {
+          send(publish, List.of(new ReceiverReport(SERVER_SSRC, blocks)));
+        }
       }
       if (subscribeConnected()) {
         for (DownTrack c : downTracksByTrack.values()) {
@@ -578,6 +635,18 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     } catch (RuntimeException e) {
       LOG.debug("{}: reports failed: {}", label, e.toString());
     }
+  }
+
+  private List<Integer> videoSsrcs() {
+    List<Integer> out = new ArrayList<>();
+    for (Producer p : producersByMid.values()) {
+      if (p.kind() == MediaKind.VIDEO) {
+        for (Producer.Layer l : p.layers()) {
+          out.add(l.ssrc);
+        }
+      }
+    }
+    return out;
   }
 
   @Override
@@ -604,6 +673,9 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     }
     closed = true;
     reports.cancel(false);
+    if (feedback != null) {
+      feedback.cancel(false);
+    }
     for (DownTrack c : downTracksByTrack.values()) {
       c.close();
     }

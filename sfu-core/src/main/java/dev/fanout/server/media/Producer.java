@@ -2,6 +2,7 @@ package dev.fanout.server.media;
 
 import dev.fanout.rtp.RtpPacket;
 import dev.fanout.rtp.RtpSequenceTracker;
+import dev.fanout.rtp.feedback.NackGenerator;
 import dev.fanout.rtp.rtcp.PictureLossIndication;
 import dev.fanout.rtp.rtcp.ReportBlock;
 import dev.fanout.sdp.MediaKind;
@@ -49,6 +50,8 @@ public final class Producer {
     final RtpSequenceTracker sequence = new RtpSequenceTracker();
     /** Copies of the last packets, for NACKs (video only). */
     final RetransmissionCache cache;
+    /** What the layer misses, to NACK the publisher for (video only). */
+    final NackGenerator nacks;
     long lastSrNtp;
     long lastSrRtp;
     long lastSrArrivalNanos;
@@ -67,6 +70,7 @@ public final class Producer {
       this.rank = rank;
       // ≥ 2 s of 4 Mbit/s video at 1200 bytes per packet; slots are allocated on first use.
       this.cache = video ? new RetransmissionCache(1024, TimeUnit.SECONDS.toNanos(2)) : null;
+      this.nacks = video ? new NackGenerator() : null;
     }
 
     /** Whether the layer has been silent long enough, for its frame rate, to count as paused. */
@@ -174,6 +178,9 @@ public final class Producer {
       return;
     }
     layer.sequence.update(view.sequenceNumber());
+    if (layer.nacks != null) {
+      layer.nacks.onPacket(view.sequenceNumber(), nowNanos);
+    }
     if (repaired) {
       layer.repaired++;
     } else {

@@ -41,11 +41,16 @@ class MediaQualityBrowserTest extends BrowserTestBase {
         + "await H.clients.c.publish(H.tracks.cam)");
 
     // The bitrate the publisher reaches is what the server's feedback lets its estimator allow.
-    Map<String, Object> rate = alice.object("const end = performance.now() + 20000; let best = 0, s;"
+    Map<String, Object> rate = alice.object("const end = performance.now() + 20000; let best = 0, s; const trace = [];"
+        + "const sender = H.tracks.cam._client._senderOf(H.tracks.cam);"
         + "await H.tracks.cam.getStats();"
         + "while (performance.now() < end) { await H.sleep(1000); s = await H.tracks.cam.getStats(); best = Math.max(best, s.sendBitrate);"
+        + "  const r = await sender.getStats(); let bwe = 0, why = '';"
+        + "  r.forEach(x => { if (x.type === 'candidate-pair' && x.availableOutgoingBitrate) bwe = x.availableOutgoingBitrate;"
+        + "    if (x.type === 'outbound-rtp') why = x.qualityLimitationReason + ' ' + x.frameWidth; });"
+        + "  trace.push(Math.round(s.sendBitrate / 1000) + 'k/' + Math.round(bwe / 1000) + 'k ' + why);"
         + "  if (best >= 1500000) break; }"
-        + "return { best, stats: JSON.stringify(s) }");
+        + "return { best, stats: JSON.stringify(s), trace: trace.join(', ') }");
     assertThat(num(rate, "best")).as("publisher send bitrate: %s", rate).isGreaterThanOrEqualTo(1_500_000L);
     Map<String, Object> hd = inboundUntil(bob, "alice", "s.width >= 960", 20000);
     assertThat(num(hd, "height")).as("%s", hd).isGreaterThanOrEqualTo(540);
