@@ -68,7 +68,8 @@ import java.util.regex.Pattern;
 public final class LinkEmulator implements AutoCloseable {
   /** Datagrams larger than this are cut by the receiving socket unless the builder raises it. */
   public static final int DEFAULT_MAX_DATAGRAM = 2048;
-  private static final int SOCKET_BUFFER = 1 << 20;
+  /** Asks for 4 MiB (Linux caps it at net.core.rmem_max): a starved loop must not lose datagrams. */
+  private static final int SOCKET_BUFFER = 4 << 20;
   private static final Pattern CANDIDATE =
       Pattern.compile("(?m)^(a=candidate:\\S+ \\d+ (?i:udp) \\d+ )(\\S+) (\\d+)( typ .*)$");
 

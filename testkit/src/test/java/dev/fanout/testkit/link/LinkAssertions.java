@@ -38,16 +38,22 @@ final class LinkAssertions {
   }
 
   /**
-   * Bits per second of payload over the arrivals, from the first arrival to the last: the bytes
-   * after the first datagram divided by the time between them.
+   * Bits per second of payload over the arrivals: the median of the rates over every run of 50
+   * consecutive datagrams. A stall of the machine slows the runs that span it and speeds up the
+   * ones in the catch-up after it; the median is the rate of the undisturbed runs.
    */
   static double throughput(List<Peer.Arrival> arrivals) {
-    long first = arrivals.get(0).arrivedNanos();
-    long last = arrivals.get(arrivals.size() - 1).arrivedNanos();
-    long bytes = 0;
-    for (int i = 1; i < arrivals.size(); i++) {
-      bytes += arrivals.get(i).size();
+    int window = Math.min(50, arrivals.size() - 1);
+    double[] rates = new double[arrivals.size() - window];
+    for (int i = 0; i + window < arrivals.size(); i++) {
+      long bytes = 0;
+      for (int j = i + 1; j <= i + window; j++) {
+        bytes += arrivals.get(j).size();
+      }
+      long nanos = Math.max(1, arrivals.get(i + window).arrivedNanos() - arrivals.get(i).arrivedNanos());
+      rates[i] = bytes * 8.0 * 1e9 / nanos;
     }
-    return bytes * 8.0 * 1e9 / (last - first);
+    Arrays.sort(rates);
+    return rates[rates.length / 2];
   }
 }
