@@ -13,6 +13,24 @@
       }
     };
 
+    // Media through the test kit's link emulator: every remote description the page applies gets
+    // the server's UDP candidates rewritten to point at the relay (H.routeMedia), so the page's
+    // peer connections cross the emulated link without the SDK knowing.
+    const route = { from: null, host: null, port: null, rewritten: 0 };
+    const rerouteSdp = (sdp) => sdp.replace(/^(a=candidate:\S+ \d+ udp \d+ )(\S+) (\d+)( typ .*)$/gim,
+      (line, head, host, port, tail) => {
+        if (Number(port) !== route.from) return line;
+        route.rewritten++;
+        return `${head}${route.host} ${route.port}${tail}`;
+      });
+    const nativeSetRemoteDescription = RTCPeerConnection.prototype.setRemoteDescription;
+    RTCPeerConnection.prototype.setRemoteDescription = function (description, ...rest) {
+      if (route.from !== null && description && description.sdp) {
+        description = { type: description.type, sdp: rerouteSdp(description.sdp) };
+      }
+      return nativeSetRemoteDescription.call(this, description, ...rest);
+    };
+
     const sdk = await import('/sdk/fanout.js');
     const Fanout = sdk.default;
     const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -366,6 +384,30 @@
           freezes: inbound.freezeCount || 0, freezeSeconds: inbound.totalFreezesDuration || 0,
           lost: inbound.packetsLost || 0, received: inbound.packetsReceived || 0,
         };
+      },
+
+      /**
+       * Sends this page's media through a relay: candidates on the server's media port `fromPort`
+       * become `host`:`port` in every remote description applied from now on. Call before join.
+       */
+      routeMedia(fromPort, host, port) {
+        Object.assign(route, { from: fromPort, host, port });
+      },
+
+      /** Candidates rewritten by routeMedia so far. */
+      routedCandidates() {
+        return route.rewritten;
+      },
+
+      /** Payload bit/s a remote user's video arrived at over about ms (bytesReceived of getStats). */
+      async receiveBitrate(client, uid, ms) {
+        const user = H.clients[client].remoteUsers.find((u) => u.uid === uid);
+        if (!user || !user.videoTrack) throw new Error(`${client}: no video of ${uid}`);
+        const a = await user.videoTrack.getStats();
+        const t0 = performance.now();
+        await sleep(ms);
+        const b = await user.videoTrack.getStats();
+        return ((b.bytesReceived - a.bytesReceived) * 8 * 1000) / (performance.now() - t0);
       },
 
       /**

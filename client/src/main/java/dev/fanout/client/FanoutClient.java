@@ -15,6 +15,7 @@ import dev.fanout.sdp.MediaKind;
 import dev.fanout.sdp.SdpParseException;
 import dev.fanout.sdp.SessionDescription;
 import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -86,6 +87,7 @@ public final class FanoutClient implements AutoCloseable {
   private volatile RtcpHandler subscribeRtcpHandler = (buf, off, len) -> {};
   private volatile String identity;
   private volatile boolean acceptRtx = true;
+  private volatile InetSocketAddress mediaVia;
 
   // Publish side, guarded by this.
   private ClientTransport publishTransport;
@@ -130,6 +132,25 @@ public final class FanoutClient implements AutoCloseable {
    */
   public void acceptRtx(boolean accept) {
     this.acceptRtx = accept;
+  }
+
+  /**
+   * Sends this client's media to {@code relay} instead of the server's candidate, as if the
+   * server were there: for a test that puts a network emulator (a UDP relay that forwards to the
+   * server's media port) in between. Applies to connections that start afterwards, so call it
+   * before {@link #join}; null goes straight to the server again.
+   */
+  public void sendMediaVia(InetSocketAddress relay) {
+    if (relay != null && (relay.isUnresolved() || relay.getPort() == 0)) {
+      throw new IllegalArgumentException("the relay must be a resolved address with a port, got " + relay);
+    }
+    this.mediaVia = relay;
+  }
+
+  /** Where media for the server's candidate {@code candidate} goes. */
+  private InetSocketAddress mediaTarget(InetSocketAddress candidate) {
+    InetSocketAddress via = mediaVia;
+    return via == null ? candidate : via;
   }
 
   /** Receives the RTP of every subscribed track. */
@@ -264,7 +285,7 @@ public final class FanoutClient implements AutoCloseable {
     JsonNode r = signaling.call("publish", p, timeout);
     SessionDescription answer = ClientSdp.parse(r.path("answer").asText());
     ClientSdp.ServerTransport st = ClientSdp.serverTransport(answer);
-    publishTransport.start(st.candidate(), st.ufrag(), st.password(), st.fingerprints());
+    publishTransport.start(mediaTarget(st.candidate()), st.ufrag(), st.password(), st.fingerprints());
     return r;
   }
 
@@ -376,7 +397,7 @@ public final class FanoutClient implements AutoCloseable {
     long revision = data.path("revision").asLong();
     SessionDescription offer = ClientSdp.parse(data.path("sdp").asText());
     ClientSdp.ServerTransport st = ClientSdp.serverTransport(offer);
-    subscribeTransport.start(st.candidate(), st.ufrag(), st.password(), st.fingerprints());
+    subscribeTransport.start(mediaTarget(st.candidate()), st.ufrag(), st.password(), st.fingerprints());
     String answer;
     List<RemoteTrack> carried = new ArrayList<>();
     synchronized (remoteByMid) {

@@ -2,6 +2,7 @@ package dev.fanout.server.browser;
 
 import dev.fanout.server.FanoutServer;
 import dev.fanout.server.config.FanoutConfig;
+import dev.fanout.testkit.link.LinkEmulator;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -78,6 +79,23 @@ abstract class BrowserTestBase {
       }
     }
     return chromium;
+  }
+
+  /**
+   * A link emulator (the test kit's UDP relay) in front of the server's media port; the caller
+   * closes it. Route a page through it with {@link #routeMedia} before the page joins.
+   */
+  static LinkEmulator linkEmulator(long seed) throws java.io.IOException {
+    return LinkEmulator.to(server.mediaAddress()).seed(seed).start();
+  }
+
+  /**
+   * Makes {@code page}'s peer connections send their media to {@code link} instead of the
+   * server: the harness rewrites the server's candidates in every remote description.
+   */
+  static void routeMedia(BrowserPage page, LinkEmulator link) {
+    page.run("H.routeMedia(arguments[0], arguments[1], arguments[2])", server.mediaAddress().getPort(),
+        link.address().getAddress().getHostAddress(), link.address().getPort());
   }
 
   /** A room name no other test uses. */
