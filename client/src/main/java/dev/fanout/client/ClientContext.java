@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What many {@link FanoutClient}s in one JVM share: the event loops their UDP sockets run on, and
- * one DTLS stack (one certificate, one bounded handshake pool). A bot needs one; the load
+ * one DTLS stack (one certificate, a bounded number of handshakes in progress). A bot needs one; the load
  * generator runs hundreds of clients on one.
  */
 public final class ClientContext implements AutoCloseable {

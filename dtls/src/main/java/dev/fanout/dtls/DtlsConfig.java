@@ -8,12 +8,17 @@ import java.util.List;
  * Settings of a {@link DtlsStack}. Start from {@link #defaults()} and change what you need with
  * the {@code with…} methods.
  *
- * @param handshakeThreads most handshakes running at once (each blocks one thread while it waits
- *     for the peer); threads are created on demand and end after 30 s idle
- * @param pendingHandshakes handshakes waiting for a thread; beyond that a new handshake fails at
- *     once with {@link DtlsFailure.Reason#OVERLOADED}
- * @param handshakeTimeout how long a handshake may take from its first datagram to completion,
- *     waiting for a thread included
+ * @param maxHandshakes most handshakes in progress at once, each on its own thread (Bouncy
+ *     Castle's handshake blocks its thread while it waits for the peer); threads are created on
+ *     demand and end after 30 s idle. A new handshake beyond this takes the place of the oldest
+ *     one if that one has run for {@link DtlsStack#EVICTABLE_AGE} or longer, and otherwise fails
+ *     at once with {@link DtlsFailure.Reason#OVERLOADED}
+ * @param handshakeTimeout how long a handshake may take from its first datagram to completion
+ * @param silenceTimeout how long a handshake waits for a peer that has not answered our first
+ *     flight (as the server: sent nothing but ClientHellos; as the client: nothing at all) and
+ *     has been silent since our last answer, before it fails; our retransmissions do not count.
+ *     Once the peer has answered, only {@code handshakeTimeout} applies: a live peer may then be
+ *     silent for good reason (it waits for its own retransmission timer)
  * @param initialRetransmit first retransmission timeout of a handshake flight; doubles on each
  *     retransmission up to 60 s (RFC 6347 §4.2.4.1 recommends 1 s)
  * @param mtu largest datagram we send (handshake messages are fragmented to fit)
@@ -23,9 +28,9 @@ import java.util.List;
  *     first
  */
 public record DtlsConfig(
-    int handshakeThreads,
-    int pendingHandshakes,
+    int maxHandshakes,
     Duration handshakeTimeout,
+    Duration silenceTimeout,
     Duration initialRetransmit,
     int mtu,
     int maxQueuedDatagrams,
@@ -35,14 +40,14 @@ public record DtlsConfig(
   public static final int MIN_MTU = 1232 - 32;
 
   public DtlsConfig {
-    if (handshakeThreads < 1) {
-      throw new IllegalArgumentException("handshakeThreads must be at least 1");
-    }
-    if (pendingHandshakes < 0) {
-      throw new IllegalArgumentException("pendingHandshakes must not be negative");
+    if (maxHandshakes < 1) {
+      throw new IllegalArgumentException("maxHandshakes must be at least 1");
     }
     if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
       throw new IllegalArgumentException("handshakeTimeout must be positive");
+    }
+    if (silenceTimeout.isNegative() || silenceTimeout.isZero()) {
+      throw new IllegalArgumentException("silenceTimeout must be positive");
     }
     if (initialRetransmit.toMillis() < 1) {
       throw new IllegalArgumentException("initialRetransmit must be at least 1 ms");
@@ -60,42 +65,48 @@ public record DtlsConfig(
   }
 
   /**
-   * 16 handshake threads, 256 pending, 10 s timeout, 1 s first retransmission, 1200-byte
-   * datagrams, 64 queued datagrams, AEAD_AES_128_GCM then AES_CM_128_HMAC_SHA1_80.
+   * 256 handshakes in progress, 10 s handshake timeout, 4 s silence timeout, 1 s first
+   * retransmission, 1200-byte datagrams, 64 queued datagrams, AEAD_AES_128_GCM then
+   * AES_CM_128_HMAC_SHA1_80.
    */
   public static DtlsConfig defaults() {
     return new DtlsConfig(
-        16,
         256,
         Duration.ofSeconds(10),
+        Duration.ofSeconds(4),
         Duration.ofSeconds(1),
         1200,
         64,
         List.of(SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80));
   }
 
-  public DtlsConfig withHandshakeThreads(int threads, int pending) {
-    return new DtlsConfig(threads, pending, handshakeTimeout, initialRetransmit, mtu,
+  public DtlsConfig withMaxHandshakes(int max) {
+    return new DtlsConfig(max, handshakeTimeout, silenceTimeout, initialRetransmit, mtu,
         maxQueuedDatagrams, srtpProfiles);
   }
 
   public DtlsConfig withHandshakeTimeout(Duration timeout) {
-    return new DtlsConfig(handshakeThreads, pendingHandshakes, timeout, initialRetransmit, mtu,
+    return new DtlsConfig(maxHandshakes, timeout, silenceTimeout, initialRetransmit, mtu,
+        maxQueuedDatagrams, srtpProfiles);
+  }
+
+  public DtlsConfig withSilenceTimeout(Duration timeout) {
+    return new DtlsConfig(maxHandshakes, handshakeTimeout, timeout, initialRetransmit, mtu,
         maxQueuedDatagrams, srtpProfiles);
   }
 
   public DtlsConfig withInitialRetransmit(Duration retransmit) {
-    return new DtlsConfig(handshakeThreads, pendingHandshakes, handshakeTimeout, retransmit, mtu,
+    return new DtlsConfig(maxHandshakes, handshakeTimeout, silenceTimeout, retransmit, mtu,
         maxQueuedDatagrams, srtpProfiles);
   }
 
   public DtlsConfig withMtu(int newMtu) {
-    return new DtlsConfig(handshakeThreads, pendingHandshakes, handshakeTimeout, initialRetransmit,
+    return new DtlsConfig(maxHandshakes, handshakeTimeout, silenceTimeout, initialRetransmit,
         newMtu, maxQueuedDatagrams, srtpProfiles);
   }
 
   public DtlsConfig withSrtpProfiles(SrtpProfile... profiles) {
-    return new DtlsConfig(handshakeThreads, pendingHandshakes, handshakeTimeout, initialRetransmit,
-        mtu, maxQueuedDatagrams, List.of(profiles));
+    return new DtlsConfig(maxHandshakes, handshakeTimeout, silenceTimeout, initialRetransmit, mtu,
+        maxQueuedDatagrams, List.of(profiles));
   }
 }

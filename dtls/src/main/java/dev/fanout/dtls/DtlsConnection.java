@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Threads</h2>
  *
  * {@link #onDatagram} never blocks: during the handshake it only queues the datagram (bounded,
- * extra ones are dropped) for the handshake thread, which runs on the stack's shared pool and
- * returns to it when the handshake ends; after the handshake it decrypts the records right there,
+ * extra ones are dropped) for the handshake thread, which the stack gives every admitted
+ * handshake at once (no queue: see {@link DtlsStack}) and which returns to the stack's idle
+ * threads when the handshake ends; after the handshake it decrypts the records right there,
  * with nothing waiting in Bouncy Castle, so no thread is held by an established association.
  * Retransmission timers (RFC 6347 §4.2.4) run inside the handshake thread's receive waits, and
  * the retransmission of our last flight after the handshake is driven by the peer's
@@ -89,6 +90,22 @@ public final class DtlsConnection {
   private boolean changeCipherSpecSeen;
   private State state;
   private long deadlineNanos;
+  /**
+   * Since when the peer has had its turn and said nothing: the last datagram from it, or the
+   * moment Bouncy Castle finished with the last one we handed it (our answer is out then).
+   */
+  private long quietSinceNanos;
+  /** A datagram was handed to Bouncy Castle since its last wait. */
+  private boolean handedOut = true;
+  /**
+   * The peer has answered our first flight: as the server, it sent something other than a
+   * ClientHello; as the client, it sent anything. Until then the silence timeout applies.
+   */
+  private boolean peerAnswered;
+  /** Why the stack took this handshake's slot for a newer one; null unless evicted. */
+  private String evictedBecause;
+  /** When the handshake started; set once, before the stack admits it. */
+  private volatile long handshakeStartNanos;
   private DTLSTransport transport;
   /** Receives decrypted application data; as long as the longest datagram seen. */
   private byte[] plaintext = new byte[0];
@@ -283,6 +300,10 @@ public final class DtlsConnection {
       return;
     }
     inboundBytes += d.length;
+    if (state == State.HANDSHAKING) {
+      quietSinceNanos = System.nanoTime(); // the peer is speaking
+      peerAnswered |= role == DtlsRole.CLIENT || !DtlsRecords.isClientHello(d);
+    }
     if (plaintext.length < d.length) {
       // A record's plaintext is never longer than the datagram that carried it.
       plaintext = new byte[d.length];
@@ -393,26 +414,56 @@ public final class DtlsConnection {
 
   private void startHandshake() {
     DtlsStats stats = stack.stats();
+    DtlsConfig config = stack.config();
+    long now = System.nanoTime();
     lock.lock();
     try {
-      deadlineNanos = System.nanoTime() + stack.config().handshakeTimeout().toNanos();
+      deadlineNanos = now + config.handshakeTimeout().toNanos();
+      quietSinceNanos = now;
     } finally {
       lock.unlock();
     }
+    handshakeStartNanos = now;
     stats.handshakesStarted.increment();
+    if (!stack.admit(this, now)) {
+      stats.overloadRejections.increment();
+      finishHandshake(null, new DtlsFailure(DtlsFailure.Reason.OVERLOADED,
+          "all " + config.maxHandshakes() + " handshake slots taken by handshakes younger than "
+              + describe(DtlsStack.EVICTABLE_AGE)));
+      return;
+    }
     stats.handshakesInProgress.incrementAndGet();
     try {
       stack.handshakeExecutor().execute(this::runHandshake);
     } catch (RejectedExecutionException e) {
+      stack.release(this);
       stats.handshakesInProgress.decrementAndGet();
-      stats.overloadRejections.increment();
-      String why = stack.handshakeExecutorShutdown()
-          ? "DTLS stack is shut down"
-          : "all " + stack.config().handshakeThreads() + " handshake threads busy and "
-              + stack.config().pendingHandshakes() + " handshakes pending";
-      finishHandshake(null, new DtlsFailure(
-          stack.handshakeExecutorShutdown() ? DtlsFailure.Reason.INTERNAL
-              : DtlsFailure.Reason.OVERLOADED, why));
+      finishHandshake(null,
+          new DtlsFailure(DtlsFailure.Reason.INTERNAL, "DTLS stack is shut down"));
+    }
+  }
+
+  /** When the handshake started (admission order), for the stack's choice of whom to evict. */
+  long handshakeStartNanos() {
+    return handshakeStartNanos;
+  }
+
+  /**
+   * Ends the handshake because the stack gave its slot to a newer one: a handshake thread waiting
+   * for the peer wakes and fails with {@link DtlsFailure.Reason#OVERLOADED}. False when the
+   * handshake had already ended.
+   */
+  boolean evict(String why) {
+    lock.lock();
+    try {
+      if (state != State.HANDSHAKING || evictedBecause != null) {
+        return false;
+      }
+      evictedBecause = why;
+      datagramQueued.signalAll();
+      return true;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -420,14 +471,11 @@ public final class DtlsConnection {
     DTLSTransport established = null;
     DtlsFailure failure = null;
     try {
-      long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos() - System.nanoTime());
-      if (remainingMillis <= 0) {
-        throw new TlsTimeoutException("waited for a handshake thread past the deadline");
-      }
       if (!stillHandshaking()) {
         return;
       }
-      int timeout = (int) Math.min(Integer.MAX_VALUE, remainingMillis);
+      int timeout = (int) Math.min(Integer.MAX_VALUE,
+          Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos() - System.nanoTime())));
       if (role == DtlsRole.SERVER) {
         DTLSServerProtocol protocol = new DTLSServerProtocol();
         // ICE connectivity checks already proved the peer owns its address; a cookie exchange
@@ -441,6 +489,7 @@ public final class DtlsConnection {
     } catch (Exception e) {
       failure = classify(e);
     } finally {
+      stack.release(this);
       stack.stats().handshakesInProgress.decrementAndGet();
       finishHandshake(established, failure);
     }
@@ -488,9 +537,18 @@ public final class DtlsConnection {
   }
 
   private DtlsFailure classify(Exception e) {
+    String evicted = evictedBecause();
+    if (evicted != null) {
+      return new DtlsFailure(DtlsFailure.Reason.OVERLOADED, evicted);
+    }
     DtlsFailure own = negotiation.failure();
     if (own != null) {
       return own;
+    }
+    if (e instanceof SilentPeer) {
+      return new DtlsFailure(DtlsFailure.Reason.HANDSHAKE_TIMEOUT,
+          "the peer sent nothing for " + describe(stack.config().silenceTimeout()) + " after our "
+              + (role == DtlsRole.SERVER ? "answer to its ClientHello" : "ClientHello"));
     }
     if (e instanceof TlsTimeoutException) {
       return new DtlsFailure(DtlsFailure.Reason.HANDSHAKE_TIMEOUT,
@@ -521,6 +579,15 @@ public final class DtlsConnection {
     lock.lock();
     try {
       return deadlineNanos;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private String evictedBecause() {
+    lock.lock();
+    try {
+      return evictedBecause;
     } finally {
       lock.unlock();
     }
@@ -577,6 +644,24 @@ public final class DtlsConnection {
     }
   }
 
+  /** Thrown into Bouncy Castle's handshake when the peer has been silent too long. */
+  private static final class SilentPeer extends TlsTimeoutException {
+    private static final long serialVersionUID = 1L;
+
+    SilentPeer() {
+      super("peer silent");
+    }
+  }
+
+  /** Thrown into Bouncy Castle's handshake when the stack evicted it. */
+  private static final class Evicted extends InterruptedIOException {
+    private static final long serialVersionUID = 1L;
+
+    Evicted() {
+      super("handshake evicted for a newer one");
+    }
+  }
+
   /** The {@link DatagramTransport} Bouncy Castle reads from and writes to. */
   private final class Bridge implements DatagramTransport {
     /** Set when Bouncy Castle closes the transport (close_notify received, or failure). */
@@ -594,8 +679,10 @@ public final class DtlsConnection {
 
     /**
      * During the handshake: waits up to {@code waitMillis} (Bouncy Castle's retransmission timer;
-     * 0 means no timer) for a datagram, never past the handshake deadline. Afterwards: returns a
-     * queued datagram or throws {@link WouldBlock} at once.
+     * 0 means no timer) for a datagram, never past the handshake deadline nor past the silence
+     * timeout (counted from the later of the peer's last datagram and the end of Bouncy Castle's
+     * work on it), and gives up at once when evicted. Afterwards: returns a queued datagram or
+     * throws {@link WouldBlock} at once.
      */
     @Override
     public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
@@ -610,26 +697,40 @@ public final class DtlsConnection {
         }
         long waitNanos = waitMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(waitMillis) : Long.MAX_VALUE;
         long start = System.nanoTime();
-        while (inbound.isEmpty()) {
+        if (handedOut) {
+          // Bouncy Castle is done with what the peer sent (and has answered): the peer's turn.
+          handedOut = false;
+          quietSinceNanos = start;
+        }
+        long silence = stack.config().silenceTimeout().toNanos();
+        while (inbound.isEmpty() || evictedBecause != null) {
           if (state != State.HANDSHAKING) {
             throw new InterruptedIOException("connection closed during the handshake");
+          }
+          if (evictedBecause != null) {
+            throw new Evicted();
           }
           long now = System.nanoTime();
           long toDeadline = deadlineNanos - now;
           if (toDeadline <= 0) {
             throw new TlsTimeoutException("deadline passed while waiting for the peer");
           }
+          long toSilence = peerAnswered ? Long.MAX_VALUE : quietSinceNanos + silence - now;
+          if (toSilence <= 0) {
+            throw new SilentPeer();
+          }
           long toTimer = waitNanos == Long.MAX_VALUE ? Long.MAX_VALUE : waitNanos - (now - start);
           if (toTimer <= 0) {
             return -1; // retransmission timer expired
           }
           try {
-            datagramQueued.awaitNanos(Math.min(toDeadline, toTimer));
+            datagramQueued.awaitNanos(Math.min(Math.min(toDeadline, toSilence), toTimer));
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("handshake thread interrupted");
           }
         }
+        handedOut = true;
         return copyOut(pollLocked(), buf, off, len);
       } finally {
         lock.unlock();

@@ -2,11 +2,11 @@ package dev.fanout.dtls;
 
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedTransferQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -22,12 +22,25 @@ import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
- * The process-wide DTLS machinery: the server's certificate, the small bounded pool of threads
- * that run handshakes for every connection (started on demand, ended after 30 s idle), and the counters. Create one at start, open a {@link
- * DtlsConnection} per peer connection with {@link #newConnection}, close it at shutdown.
- * Thread-safe.
+ * The process-wide DTLS machinery: the server's certificate, the threads that run handshakes for
+ * every connection, the bound on handshakes in progress, and the counters. Create one at start,
+ * open a {@link DtlsConnection} per peer connection with {@link #newConnection}, close it at
+ * shutdown. Thread-safe.
+ *
+ * <p>Bouncy Castle's DTLS handshake is a blocking call that holds its thread while it waits for
+ * the peer, so a peer that sends a ClientHello and then nothing holds a thread until it is given
+ * up. Handshakes therefore never queue for a thread (a queue lets stalled handshakes delay every
+ * handshake behind them): each admitted handshake gets a thread at once, at most {@link
+ * DtlsConfig#maxHandshakes()} are admitted, and when they are all taken a new handshake takes the
+ * place of the oldest one if that one has run for {@link #EVICTABLE_AGE} — a live peer completes
+ * in a few round trips — instead of being refused. A waiting thread costs memory, not CPU.
  */
 public final class DtlsStack implements AutoCloseable {
+  /**
+   * How long a handshake must have run before a new one may take its place when every slot is
+   * taken: a live peer needs a few round trips, plus 1 s for each flight it loses.
+   */
+  public static final Duration EVICTABLE_AGE = Duration.ofSeconds(2);
   private static final long THREAD_IDLE_SECONDS = 30;
   private static final SignatureAndHashAlgorithm ECDSA_SHA256 =
       SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa);
@@ -37,6 +50,8 @@ public final class DtlsStack implements AutoCloseable {
   private final BcTlsCrypto crypto;
   private final Certificate localChain;
   private final ThreadPoolExecutor handshakes;
+  /** Admitted handshakes, oldest first; guarded by itself. */
+  private final LinkedHashSet<DtlsConnection> admitted = new LinkedHashSet<>();
   private final DtlsStats stats = new DtlsStats();
   private final AtomicLong connectionIds = new AtomicLong();
   private final String threadNamePrefix;
@@ -57,11 +72,10 @@ public final class DtlsStack implements AutoCloseable {
       throw new IllegalArgumentException("unusable certificate " + certificate, e);
     }
     this.threadNamePrefix = "fanout-dtls-" + STACK_IDS.incrementAndGet() + "-handshake-";
-    PendingHandshakes pending = new PendingHandshakes(config.pendingHandshakes());
-    this.handshakes = new ThreadPoolExecutor(
-        0, config.handshakeThreads(), THREAD_IDLE_SECONDS, TimeUnit.SECONDS, pending,
-        new HandshakeThreads(threadNamePrefix), pending);
-    pending.pool = handshakes;
+    // No queue: an idle thread is reused, otherwise a new one starts. The number of threads is
+    // bounded by admission (maxHandshakes), plus the few that are on their way back to idle.
+    this.handshakes = new ThreadPoolExecutor(0, Integer.MAX_VALUE, THREAD_IDLE_SECONDS,
+        TimeUnit.SECONDS, new SynchronousQueue<>(), new HandshakeThreads(threadNamePrefix));
   }
 
   /** The local certificate; its {@link DtlsCertificate#fingerprint()} goes into our SDP. */
@@ -129,45 +143,35 @@ public final class DtlsStack implements AutoCloseable {
   }
 
   /**
-   * The pool's queue, shaped so that an idle thread is reused before a new one is started, a new
-   * one is started (up to the limit) before a handshake waits, and at most {@code capacity}
-   * handshakes wait. A plain {@link ThreadPoolExecutor} with a bounded queue does neither: it
-   * starts a thread per task until the core size is reached, idle threads notwithstanding, and
-   * queues before it grows past the core size.
+   * Admits a handshake that is about to start, evicting the oldest admitted one when every slot
+   * is taken and that one has run for {@link #EVICTABLE_AGE}. False when it must be refused.
    */
-  private static final class PendingHandshakes extends LinkedTransferQueue<Runnable>
-      implements RejectedExecutionHandler {
-    private static final long serialVersionUID = 1L;
-    private final int capacity;
-    transient volatile ThreadPoolExecutor pool;
-
-    PendingHandshakes(int capacity) {
-      this.capacity = capacity;
+  boolean admit(DtlsConnection c, long nowNanos) {
+    DtlsConnection evicted = null;
+    synchronized (admitted) {
+      if (admitted.size() >= config.maxHandshakes()) {
+        DtlsConnection oldest = admitted.iterator().next();
+        if (nowNanos - oldest.handshakeStartNanos() < EVICTABLE_AGE.toNanos()) {
+          return false;
+        }
+        admitted.remove(oldest);
+        evicted = oldest;
+      }
+      admitted.add(c);
     }
-
-    /**
-     * Called by the pool first: succeeds when an idle thread takes the task at once, or when a
-     * thread has just finished its task and is on its way back to take the next one (without
-     * this, back-to-back handshakes would start a new thread each time they win that race).
-     */
-    @Override
-    public boolean offer(Runnable task) {
-      if (tryTransfer(task)) {
-        return true;
-      }
-      ThreadPoolExecutor p = pool;
-      synchronized (this) {
-        return p != null && p.getPoolSize() > p.getActiveCount() + size()
-            && size() < capacity && super.offer(task);
-      }
+    if (evicted != null && evicted.evict(config.maxHandshakes()
+        + " handshakes in progress; this one, the oldest, ran "
+        + TimeUnit.NANOSECONDS.toMillis(nowNanos - evicted.handshakeStartNanos())
+        + " ms and gave way to a new one")) {
+      stats.handshakesEvicted.increment();
     }
+    return true;
+  }
 
-    /** Called by the pool when every thread is busy: queue within the capacity, or refuse. */
-    @Override
-    public synchronized void rejectedExecution(Runnable task, ThreadPoolExecutor pool) {
-      if (pool.isShutdown() || size() >= capacity || !super.offer(task)) {
-        throw new RejectedExecutionException("handshake capacity exhausted");
-      }
+  /** The handshake of {@code c} ended (or was evicted): its slot is free. */
+  void release(DtlsConnection c) {
+    synchronized (admitted) {
+      admitted.remove(c);
     }
   }
 

@@ -15,6 +15,7 @@ public final class DtlsStats {
   final LongAdder fingerprintMismatches = new LongAdder();
   final LongAdder srtpNegotiationFailures = new LongAdder();
   final LongAdder overloadRejections = new LongAdder();
+  final LongAdder handshakesEvicted = new LongAdder();
   final LongAdder alertsReceived = new LongAdder();
   final LongAdder datagramsDropped = new LongAdder();
   final LongAdder clientHellosIgnored = new LongAdder();
@@ -46,9 +47,21 @@ public final class DtlsStats {
     return srtpNegotiationFailures.sum();
   }
 
-  /** Handshakes refused because every thread was busy and the pending queue was full. */
+  /**
+   * Handshakes refused at once because {@link DtlsConfig#maxHandshakes()} were in progress and
+   * none had run long enough to give way.
+   */
   public long overloadRejections() {
     return overloadRejections.sum();
+  }
+
+  /**
+   * Handshakes ended to make room for a new one: the oldest in progress, when every slot was
+   * taken and it had run for {@link DtlsStack#EVICTABLE_AGE}. Counted in {@link
+   * #handshakesFailed()} too.
+   */
+  public long handshakesEvicted() {
+    return handshakesEvicted.sum();
   }
 
   /** Alerts received from peers (close_notify included). */
@@ -66,7 +79,7 @@ public final class DtlsStats {
     return clientHellosIgnored.sum();
   }
 
-  /** Handshakes started and not yet finished (waiting for a thread included). */
+  /** Handshakes started and not yet finished. */
   public int handshakesInProgress() {
     return handshakesInProgress.get();
   }
@@ -77,7 +90,8 @@ public final class DtlsStats {
         + ", failed=" + handshakesFailed() + ", timeouts=" + handshakeTimeouts()
         + ", fingerprintMismatches=" + fingerprintMismatches()
         + ", srtpNegotiationFailures=" + srtpNegotiationFailures()
-        + ", overloadRejections=" + overloadRejections() + ", alertsReceived=" + alertsReceived()
+        + ", overloadRejections=" + overloadRejections() + ", evicted=" + handshakesEvicted()
+        + ", alertsReceived=" + alertsReceived()
         + ", datagramsDropped=" + datagramsDropped()
         + ", clientHellosIgnored=" + clientHellosIgnored()
         + ", inProgress=" + handshakesInProgress() + "]";

@@ -103,14 +103,14 @@ class DtlsBadInputTest {
   }
 
   /**
-   * A flood of handshakes that never finish: at most {@code handshakeThreads} threads, the
-   * overflow refused at once, the rest timed out, and an established association on the same
-   * stack keeps working throughout.
+   * A flood of handshakes that never finish: at most {@code maxHandshakes} in progress (one
+   * thread each), the overflow refused at once (none is old enough to give way), the rest timed
+   * out, and an established association on the same stack keeps working throughout.
    */
   @Test
   void aFloodOfHandshakesIsBoundedAndDisturbsNobody() throws Exception {
     DtlsConfig small = DtlsConfig.defaults()
-        .withHandshakeThreads(2, 2)
+        .withMaxHandshakes(4)
         .withInitialRetransmit(Duration.ofMillis(200))
         .withHandshakeTimeout(Duration.ofSeconds(1));
     byte[] clientHello = captureClientHello();
@@ -137,7 +137,7 @@ class DtlsBadInputTest {
         flood.add(r);
         connections.add(c);
       }
-      assertThat(handshakeThreads(peers.serverStack)).isLessThanOrEqualTo(2);
+      assertThat(handshakeThreads(peers.serverStack)).isLessThanOrEqualTo(4);
       assertThat(peers.serverStack.stats().overloadRejections()).isEqualTo(36);
 
       // the established association is untouched
@@ -150,7 +150,7 @@ class DtlsBadInputTest {
         DtlsFailure f = r.awaitFailure(Duration.ofSeconds(5));
         if (f.reason() == DtlsFailure.Reason.OVERLOADED) {
           overloaded++;
-          assertThat(f.message()).contains("handshake threads busy");
+          assertThat(f.message()).contains("all 4 handshake slots taken");
         } else if (f.reason() == DtlsFailure.Reason.HANDSHAKE_TIMEOUT) {
           timedOut++;
         }
@@ -158,6 +158,7 @@ class DtlsBadInputTest {
       assertThat(overloaded).isEqualTo(36);
       assertThat(timedOut).isEqualTo(4);
       assertThat(peers.serverStack.stats().handshakesInProgress()).isZero();
+      assertThat(peers.serverStack.stats().handshakesEvicted()).isZero();
       assertThat(peers.serverStack.stats().datagramsDropped()).isPositive();
       assertThat(peers.server.isConnected()).isTrue();
       peers.server.send(ascii("after"), 0, 5);

@@ -91,7 +91,7 @@ public final class FanoutServer implements AutoCloseable {
       MediaPort port = mediaPort;
       // Rooms live on the media port's event loop, so packets and room state never cross threads.
       RoomManager rooms = new RoomManager(() -> port.channel().eventLoop(), config.limits.maxParticipantsPerRoom);
-      dtls = new DtlsStack(certificate(config));
+      dtls = new DtlsStack(certificate(config), dtlsConfig(config));
       MediaEngine engine = new MediaEngine(mux, dtls, advertisedIps(config, port.localAddress()),
           port.localAddress().getPort());
       RoomMediaHandler media = new MediaService(config, engine);
@@ -146,6 +146,14 @@ public final class FanoutServer implements AutoCloseable {
         new AccessTokens.Grant(room, identity, identity, true, true, null), Duration.ofHours(6));
   }
 
+  /** The DTLS handshake limits of the configuration (docs/security.md, DTLS handshakes). */
+  static dev.fanout.dtls.DtlsConfig dtlsConfig(FanoutConfig config) {
+    return dev.fanout.dtls.DtlsConfig.defaults()
+        .withMaxHandshakes(config.media.dtlsMaxHandshakes)
+        .withHandshakeTimeout(Duration.ofSeconds(config.media.dtlsHandshakeTimeoutSeconds))
+        .withSilenceTimeout(Duration.ofMillis(config.media.dtlsSilenceTimeoutMillis));
+  }
+
   /** The configured DTLS certificate, or a new one. */
   private static DtlsCertificate certificate(FanoutConfig config) {
     if (config.media.certificateFile == null) {
@@ -162,6 +170,11 @@ public final class FanoutServer implements AutoCloseable {
   /** The DTLS certificate's SHA-256 fingerprint, as every SDP of this server states it. */
   public dev.fanout.dtls.Fingerprint dtlsFingerprint() {
     return engine.dtls().certificate().fingerprint();
+  }
+
+  /** Counters of the DTLS stack: handshakes in progress, refused, evicted, timed out. */
+  public dev.fanout.dtls.DtlsStats dtlsStats() {
+    return engine.dtls().stats();
   }
 
   /** The body of {@code /healthz}. */

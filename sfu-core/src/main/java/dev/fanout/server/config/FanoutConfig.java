@@ -43,6 +43,18 @@ public final class FanoutConfig {
     @JsonProperty public int consentTimeoutSeconds = 30;
     /** A transport with no nominated pair this long after it was created is dropped. */
     @JsonProperty public int connectTimeoutSeconds = 30;
+    /**
+     * DTLS handshakes in progress at once, each on its own thread while it waits for its peer;
+     * past this a new one replaces the oldest if that one has run for 2 s, or is refused.
+     */
+    @JsonProperty public int dtlsMaxHandshakes = 256;
+    /** A DTLS handshake not complete this long after its first datagram fails. */
+    @JsonProperty public int dtlsHandshakeTimeoutSeconds = 10;
+    /**
+     * A DTLS handshake whose peer has not answered our first flight and has been silent this long
+     * since our last answer fails.
+     */
+    @JsonProperty public int dtlsSilenceTimeoutMillis = 4000;
   }
 
   /** Limits that protect the server from one room or client taking everything. */
@@ -104,6 +116,11 @@ public final class FanoutConfig {
     }
     if (media.consentTimeoutSeconds < 1 || media.connectTimeoutSeconds < 1) {
       throw new ConfigException("media.consentTimeoutSeconds and media.connectTimeoutSeconds must be at least 1");
+    }
+    if (media.dtlsMaxHandshakes < 1 || media.dtlsHandshakeTimeoutSeconds < 1
+        || media.dtlsSilenceTimeoutMillis < 100) {
+      throw new ConfigException("media.dtlsMaxHandshakes and media.dtlsHandshakeTimeoutSeconds must be at least 1,"
+          + " media.dtlsSilenceTimeoutMillis at least 100");
     }
     if (limits.maxParticipantsPerRoom < 1
         || limits.maxTracksPerParticipant < 1
