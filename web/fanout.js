@@ -2289,12 +2289,13 @@ export class FanoutClient extends Emitter {
       (code, reason) => this.#onSocketClosed(sig, code, reason));
     this.#sig = sig;
     await sig.open();
+    // The room goes along so the server refuses a token for another room (INVALID_PARAMS).
     try {
-      return await sig.request('join', { token: session.token });
+      return await sig.request('join', { token: session.token, room: session.room });
     } catch (e) {
       if (e.serverCode === 'UNAUTHORIZED' && session.devIdentity && this.#session === session) {
         session.token = await this.#fetchDevToken(session); // an expired dev token
-        return sig.request('join', { token: session.token });
+        return sig.request('join', { token: session.token, room: session.room });
       }
       throw e;
     }

@@ -87,7 +87,8 @@ public final class FanoutServer implements AutoCloseable {
       } catch (java.io.IOException e) {
         throw bindFailure("media UDP", mediaAddress, e);
       }
-      AccessTokens tokens = new AccessTokens(config.keys, Clock.systemUTC());
+      AccessTokens tokens = new AccessTokens(config.keys, Clock.systemUTC(),
+          Duration.ofSeconds(config.tokens.maxLifetimeSeconds));
       MediaPort port = mediaPort;
       // Rooms live on the media port's event loop, so packets and room state never cross threads.
       RoomManager rooms = new RoomManager(() -> port.channel().eventLoop(), config.limits.maxParticipantsPerRoom);
@@ -142,8 +143,9 @@ public final class FanoutServer implements AutoCloseable {
 
   private String mintDevToken(String room, String identity) {
     String key = config.keys.keySet().iterator().next();
-    return tokens.mint(key,
-        new AccessTokens.Grant(room, identity, identity, true, true, null), Duration.ofHours(6));
+    Duration ttl = Duration.ofHours(6);
+    return tokens.mint(key, new AccessTokens.Grant(room, identity, identity, true, true, null),
+        ttl.compareTo(tokens.maxLifetime()) > 0 ? tokens.maxLifetime() : ttl);
   }
 
   /** The DTLS handshake limits of the configuration (docs/security.md, DTLS handshakes). */

@@ -2,16 +2,16 @@ package dev.fanout.server;
 
 import ch.qos.logback.classic.Level;
 import dev.fanout.server.auth.AccessTokens;
+import dev.fanout.server.auth.DevKey;
 import dev.fanout.server.config.ConfigException;
 import dev.fanout.server.config.ConfigLoader;
+import dev.fanout.server.config.Durations;
 import dev.fanout.server.config.FanoutConfig;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,10 +39,9 @@ import picocli.CommandLine.Option;
         "  FANOUT_ADVERTISED_IPS (a,b), FANOUT_KEYS (key:secret,key2:secret2), FANOUT_DEV, FANOUT_LOG_LEVEL.",
         "See docs/configuration.md for the config file."})
 public final class Main implements Callable<Integer> {
-  static final String DEV_KEY = "devkey";
-
   @Option(names = "--dev", description = "Development mode: HTTP on 127.0.0.1:8080, media on "
-      + "127.0.0.1:10000, a generated API key printed at start, /dev/token enabled.")
+      + "127.0.0.1:10000, /dev/token enabled and, unless keys are configured, the fixed key '"
+      + DevKey.KEY + "' with secret '" + DevKey.SECRET + "' (loopback only).")
   boolean dev;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file.")
@@ -91,7 +90,8 @@ public final class Main implements Callable<Integer> {
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, a) -> {
       // One line, not the whole usage: the operator asked for a specific thing and got it wrong.
-      ex.getCommandLine().getErr().println("fanout: " + ex.getMessage() + " (see fanout --help)");
+      ex.getCommandLine().getErr().println("fanout: " + ex.getMessage()
+          + " (see " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
       return 2;
     });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -146,12 +146,11 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FanoutConfig config = configuration(System.getenv());
-    String devSecret = null;
-    if (config.dev && config.keys.isEmpty()) {
-      devSecret = randomSecret();
-      config.keys.put(DEV_KEY, devSecret);
-    }
+    boolean devKey = DevKey.applyTo(config);
     config.validate();
+    if (devKey) {
+      DevKey.requireLoopback(config);
+    }
     applyLogLevel(config.logLevel);
     Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -166,17 +165,11 @@ public final class Main implements Callable<Integer> {
     log.info(server.startLine());
     if (config.dev) {
       String key = config.keys.keySet().iterator().next();
-      out.println("Dev API key: " + key + "  secret: " + (devSecret != null ? devSecret : "(from configuration)"));
+      out.println("Dev API key: " + key + "  secret: " + (devKey ? DevKey.SECRET + "  (fixed: tokens survive restarts)" : "(from configuration)"));
       out.println("Demo: http://localhost:" + server.httpAddress().getPort() + "/   tokens: /dev/token?room=R&identity=I");
     }
     stopped.await();
     return 0;
-  }
-
-  static String randomSecret() {
-    byte[] b = new byte[32];
-    new SecureRandom().nextBytes(b);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
   static void applyLogLevel(String level) {
@@ -192,9 +185,28 @@ public final class Main implements Callable<Integer> {
 
   /** {@code fanout token}: prints a signed access token for a configured API key. */
   @Command(name = "token", mixinStandardHelpOptions = true,
-      description = "Mint an access token (HS256 JWT) for a configured API key.")
+      description = {
+          "Mint an access token (HS256 JWT) for a configured API key and print it.",
+          "Keys come from --config FILE, FANOUT_KEYS, --key KEY:SECRET or --dev (the built-in dev "
+              + "key), given before or after 'token'.",
+          "--ttl is at most tokens.maxLifetimeSeconds (24h unless configured).",
+          "Exit status: 0 with the token on stdout; 2 for a wrong flag; 1 for a configuration problem."})
   static final class TokenCommand implements Callable<Integer> {
+    /** Used when --ttl is not given (capped at the configured maximum). */
+    static final Duration DEFAULT_TTL = Duration.ofHours(6);
+
     @CommandLine.ParentCommand Main parent;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file with the keys.")
+    Path configFile;
+
+    @Option(names = "--key", paramLabel = "KEY:SECRET", description = "API key and its secret "
+        + "(at least 32 characters); repeatable. Replaces keys from file and environment.")
+    List<String> keys;
+
+    @Option(names = "--dev", description = "Sign with the dev key ('" + DevKey.KEY + "') when no key is configured.")
+    boolean dev;
 
     @Option(names = "--room", required = true, description = "Room the token admits to.")
     String room;
@@ -211,7 +223,8 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--subscribe", description = "Grant subscribing.")
     boolean subscribe;
 
-    @Option(names = "--ttl", defaultValue = "PT6H", description = "Validity as an ISO-8601 duration (default PT6H).")
+    @Option(names = "--ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+        description = "Validity: 30m, 1h, 24h, 7d or ISO-8601 such as PT1H30M (default 6h).")
     Duration ttl;
 
     @Option(names = "--api-key", description = "Which configured key signs (default: the first).")
@@ -219,16 +232,60 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
+      // The subcommand's own --config/--key/--dev win over those given before 'token'.
+      if (configFile != null) {
+        parent.configFile = configFile;
+      }
+      if (keys != null) {
+        parent.keys = keys;
+      }
+      parent.dev |= dev;
       FanoutConfig config = parent.configuration(System.getenv());
-      if (config.keys.isEmpty()) {
-        throw new ConfigException("no API keys configured: use --config, FANOUT_KEYS or --key key:secret");
+      DevKey.applyTo(config);
+      // The server's own checks, so a short secret gets the server's message.
+      config.validate();
+      Duration max = Duration.ofSeconds(config.tokens.maxLifetimeSeconds);
+      Duration lifetime = ttl != null ? ttl : DEFAULT_TTL.compareTo(max) > 0 ? max : DEFAULT_TTL;
+      if (lifetime.isNegative() || lifetime.isZero()) {
+        throw usage("--ttl must be positive, got " + Durations.format(lifetime));
+      }
+      if (lifetime.compareTo(max) > 0) {
+        throw usage("--ttl " + Durations.format(lifetime) + " is longer than the maximum token lifetime of "
+            + Durations.format(max) + " (tokens.maxLifetimeSeconds)");
       }
       String key = apiKey != null ? apiKey : config.keys.keySet().iterator().next();
+      if (!config.keys.containsKey(key)) {
+        throw usage("--api-key '" + key + "' is not configured (configured: "
+            + String.join(", ", config.keys.keySet()) + ")");
+      }
       boolean both = !publish && !subscribe;
-      AccessTokens tokens = new AccessTokens(config.keys, Clock.systemUTC());
-      parent.out.println(tokens.mint(key,
-          new AccessTokens.Grant(room, identity, name, both || publish, both || subscribe, null), ttl));
+      AccessTokens tokens = new AccessTokens(config.keys, Clock.systemUTC(), max);
+      String token;
+      try {
+        token = tokens.mint(key,
+            new AccessTokens.Grant(room, identity, name, both || publish, both || subscribe, null), lifetime);
+      } catch (IllegalArgumentException e) {
+        // A --room, --identity or --name the server would refuse.
+        throw usage(e.getMessage());
+      }
+      parent.out.println(token);
       return 0;
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+      return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+  }
+
+  /** {@code --ttl}: {@code 1h}, {@code 7d}, … or ISO-8601. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return Durations.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
     }
   }
 

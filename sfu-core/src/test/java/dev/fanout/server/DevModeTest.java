@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.server.auth.DevKey;
 import dev.fanout.server.config.FanoutConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,5 +33,30 @@ class DevModeTest {
       assertThat(missing.statusCode()).isEqualTo(400);
       assertThat(new ObjectMapper().readTree(missing.body()).get("code").asText()).isEqualTo("INVALID_PARAMS");
     }
+  }
+
+  @Test
+  void devTokensSurviveARestartBecauseTheDevKeyIsFixed() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String token;
+    try (FanoutServer first = FanoutServer.start(devConfigWithoutKeys())) {
+      HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + first.httpAddress().getPort() + "/dev/token?room=lobby&identity=bob")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(ok.statusCode()).isEqualTo(200);
+      token = new ObjectMapper().readTree(ok.body()).get("token").asText();
+    }
+    try (FanoutServer second = FanoutServer.start(devConfigWithoutKeys())) {
+      assertThat(second.tokens().verify(token).identity()).isEqualTo("bob");
+    }
+  }
+
+  private static FanoutConfig devConfigWithoutKeys() {
+    FanoutConfig c = TestServers.loopbackConfig();
+    c.keys.clear();
+    c.dev = true;
+    assertThat(DevKey.applyTo(c)).isTrue();
+    assertThat(c.keys).containsExactly(java.util.Map.entry(DevKey.KEY, DevKey.SECRET));
+    return c;
   }
 }

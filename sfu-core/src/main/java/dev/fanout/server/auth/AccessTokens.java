@@ -7,14 +7,13 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.fanout.server.config.Durations;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
-import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Access tokens: HS256 JWTs (RFC 7519) signed with an API key's secret, LiveKit-style. The
@@ -22,16 +21,39 @@ import java.util.regex.Pattern;
  * grants {@code canPublish} / {@code canSubscribe} are Fanout's own claims.
  */
 public final class AccessTokens {
-  /** Room names and identities: printable, no control characters, at most 128 characters. */
-  private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N} ._@:+=-]{1,128}");
+  /** The default of {@code tokens.maxLifetimeSeconds}. */
+  public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(24);
+  /**
+   * How far the clock of whoever minted a token may run ahead of ours before a token of the
+   * maximum lifetime counts as too long.
+   */
+  static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
   private final Map<String, String> keys;
   private final Clock clock;
+  private final Duration maxLifetime;
 
-  /** @param keys API key to secret, as configured */
+  /** With the default maximum lifetime of 24 hours. */
   public AccessTokens(Map<String, String> keys, Clock clock) {
+    this(keys, clock, DEFAULT_MAX_LIFETIME);
+  }
+
+  /**
+   * @param keys API key to secret, as configured
+   * @param maxLifetime the longest a token may be valid for; longer ones are refused
+   */
+  public AccessTokens(Map<String, String> keys, Clock clock, Duration maxLifetime) {
+    if (maxLifetime.isNegative() || maxLifetime.isZero()) {
+      throw new IllegalArgumentException("the maximum token lifetime must be positive");
+    }
     this.keys = Map.copyOf(keys);
     this.clock = clock;
+    this.maxLifetime = maxLifetime;
+  }
+
+  /** The longest a token may be valid for. */
+  public Duration maxLifetime() {
+    return maxLifetime;
   }
 
   /** What a token allows. */
@@ -39,26 +61,34 @@ public final class AccessTokens {
       String room, String identity, String name, boolean canPublish, boolean canSubscribe,
       Instant expiresAt) {}
 
-  /** Checks a room name or identity; throws {@link IllegalArgumentException} with the reason. */
+  /**
+   * Checks a room name or identity by {@link ClaimRules#identifier}; throws
+   * {@link IllegalArgumentException} with the reason.
+   */
   public static String checkName(String what, String value) {
-    if (value == null || value.isEmpty()) {
-      throw new IllegalArgumentException(what + " is required");
-    }
-    if (!NAME.matcher(value).matches()) {
-      throw new IllegalArgumentException(
-          what + " must be 1-128 letters, digits, spaces or ._@:+=- characters");
-    }
-    return value;
+    return ClaimRules.identifier(what, value);
   }
 
-  /** Signs a token with {@code apiKey}'s secret. */
+  /**
+   * Signs a token with {@code apiKey}'s secret, valid for {@code ttl} from now. The claims are
+   * checked as {@link #verify} checks them, so what is minted is accepted. A zero or negative
+   * {@code ttl} mints an already expired token (tests need one); one over the maximum lifetime
+   * is refused.
+   */
   public String mint(String apiKey, Grant grant, Duration ttl) {
     String secret = keys.get(apiKey);
     if (secret == null) {
       throw new IllegalArgumentException("unknown API key '" + apiKey + "'");
     }
-    checkName("room", grant.room());
-    checkName("identity", grant.identity());
+    if (ttl.compareTo(maxLifetime) > 0) {
+      throw new IllegalArgumentException("a token lifetime of " + Durations.format(ttl)
+          + " is longer than the maximum of " + Durations.format(maxLifetime));
+    }
+    ClaimRules.identifier("room", grant.room());
+    ClaimRules.identifier("identity", grant.identity());
+    if (grant.name() != null) {
+      ClaimRules.displayName(grant.name());
+    }
     Instant now = clock.instant();
     JWTClaimsSet claims = new JWTClaimsSet.Builder()
         .issuer(apiKey)
@@ -122,16 +152,70 @@ public final class AccessTokens {
     if (nbf != null && now.isBefore(nbf.toInstant())) {
       throw new InvalidTokenException("token is not valid yet");
     }
+    checkLifetime(claims, exp.toInstant(), now);
+    // The claims as sent: the JWT library turns a numeric sub into text when it parses.
+    Map<String, Object> raw = jwt.getPayload().toJSONObject();
+    if (raw == null) {
+      throw new InvalidTokenException("token claims are not a JSON object");
+    }
     try {
-      String room = checkName("room", Objects.toString(claims.getClaim("room"), null));
-      String identity = checkName("identity", claims.getSubject());
-      String name = claims.getStringClaim("name");
-      Boolean pub = claims.getBooleanClaim("canPublish");
-      Boolean sub = claims.getBooleanClaim("canSubscribe");
-      return new Grant(room, identity, name == null ? identity : name,
-          pub == null || pub, sub == null || sub, exp.toInstant());
-    } catch (ParseException | IllegalArgumentException e) {
+      String room = ClaimRules.identifier("room", stringClaim(raw, "room", "room"));
+      String identity = ClaimRules.identifier("identity", stringClaim(raw, "sub", "identity"));
+      String name = stringClaim(raw, "name", "name");
+      name = name == null ? identity : ClaimRules.displayName(name);
+      return new Grant(room, identity, name, booleanClaim(raw, "canPublish"),
+          booleanClaim(raw, "canSubscribe"), exp.toInstant());
+    } catch (IllegalArgumentException e) {
       throw new InvalidTokenException("token claims are invalid: " + e.getMessage());
     }
+  }
+
+  /**
+   * Refuses a token valid for longer than the maximum: counted from its {@code iat} when it has
+   * one, and in any case from now (so a future {@code iat} cannot stretch it), allowing
+   * {@link #CLOCK_SKEW} for the minter's clock.
+   */
+  private void checkLifetime(JWTClaimsSet claims, Instant exp, Instant now) throws InvalidTokenException {
+    Date iat = claims.getIssueTime();
+    boolean tooLong = Duration.between(now, exp).compareTo(maxLifetime.plus(CLOCK_SKEW)) > 0
+        || (iat != null && Duration.between(iat.toInstant(), exp).compareTo(maxLifetime) > 0);
+    if (tooLong) {
+      throw new InvalidTokenException("token lifetime exceeds the maximum of "
+          + Durations.format(maxLifetime));
+    }
+  }
+
+  /** A claim that must be a JSON string when present. */
+  private static String stringClaim(Map<String, Object> claims, String claim, String what) {
+    Object v = claims.get(claim);
+    if (v == null || v instanceof String) {
+      return (String) v;
+    }
+    throw new IllegalArgumentException(what + " must be a string, not " + jsonType(v));
+  }
+
+  /** {@code canPublish} / {@code canSubscribe}: absent means granted. */
+  private static boolean booleanClaim(Map<String, Object> claims, String claim) {
+    Object v = claims.get(claim);
+    if (v == null) {
+      return true;
+    }
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    throw new IllegalArgumentException(claim + " must be true or false, not " + jsonType(v));
+  }
+
+  private static String jsonType(Object v) {
+    if (v instanceof Number) {
+      return "a number";
+    }
+    if (v instanceof Boolean) {
+      return "a boolean";
+    }
+    if (v instanceof java.util.List) {
+      return "an array";
+    }
+    return v instanceof Map ? "an object" : "a " + v.getClass().getSimpleName();
   }
 }

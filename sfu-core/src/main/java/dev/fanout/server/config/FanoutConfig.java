@@ -64,12 +64,22 @@ public final class FanoutConfig {
     @JsonProperty public int maxMessageBytes = 64 * 1024;
   }
 
+  /** Access tokens. */
+  public static final class Tokens {
+    /**
+     * The longest a token may be valid for (its {@code exp} after its {@code iat} and after
+     * now); longer ones are refused, and {@code fanout token} will not mint them.
+     */
+    @JsonProperty public long maxLifetimeSeconds = 24 * 3600;
+  }
+
   @JsonProperty public Http http = new Http();
   @JsonProperty public Media media = new Media();
   @JsonProperty public Limits limits = new Limits();
+  @JsonProperty public Tokens tokens = new Tokens();
   /** API key to secret; tokens are HS256 JWTs signed with the secret, {@code iss} = the key. */
   @JsonProperty public Map<String, String> keys = new LinkedHashMap<>();
-  /** Development mode: loopback binds, a generated key, {@code /dev/token}. */
+  /** Development mode: loopback binds, the fixed dev key unless keys are configured, {@code /dev/token}. */
   @JsonProperty public boolean dev = false;
   /** Root log level: error, warn, info, debug or trace. */
   @JsonProperty public String logLevel = "info";
@@ -111,6 +121,10 @@ public final class FanoutConfig {
                     + " characters");
           }
         });
+    if (tokens.maxLifetimeSeconds < 60 || tokens.maxLifetimeSeconds > 366L * 24 * 3600) {
+      throw new ConfigException("tokens.maxLifetimeSeconds must be 60..31622400 (one minute to 366 days), got "
+          + tokens.maxLifetimeSeconds);
+    }
     if ((media.certificateFile == null) != (media.privateKeyFile == null)) {
       throw new ConfigException("media.certificateFile and media.privateKeyFile go together: set both or neither");
     }

@@ -66,6 +66,13 @@ public final class SignalingSession {
     AccessTokens.Grant grant;
     try {
       grant = tokens.verify(req.string("token"));
+      // The token decides the room; a client that also names one must name the same, or it
+      // would sit in a room other than the one it asked for without knowing.
+      String asked = req.optionalString("room");
+      if (asked != null && !asked.equals(grant.room())) {
+        throw new SignalingException(ErrorCode.INVALID_PARAMS,
+            "params.room is not the room of the token ('" + grant.room() + "')");
+      }
     } catch (InvalidTokenException e) {
       fail(req, ErrorCode.UNAUTHORIZED, e.getMessage());
       return;

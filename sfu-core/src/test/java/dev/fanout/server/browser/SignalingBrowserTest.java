@@ -145,4 +145,24 @@ class SignalingBrowserTest extends BrowserTestBase {
     bob.run("await H.clients.b.leave()");
     alice.run("await H.waitEvent('a', 'user-left', 'bob', 2)");
   }
+
+  @Test
+  void joinWithATokenForAnotherRoomIsRefusedWithInvalidParams() {
+    String room = newRoom();
+    String token = server.tokens().mint(KEY,
+        new dev.fanout.server.auth.AccessTokens.Grant(room, "carol", null, true, true, null), java.time.Duration.ofMinutes(5));
+    BrowserPage page = page();
+    Map<String, Object> refused = page.object("const c = H.client('c');"
+        + "const e = await H.errorOf(() => c.join({ room: arguments[0] + '-elsewhere', token: arguments[1] }));"
+        + "return Object.assign(e, { state: c.connectionState, room: String(c.room) })", room, token);
+    assertThat(refused).containsEntry("code", "INVALID_PARAMS").containsEntry("isFanoutError", true)
+        .containsEntry("state", "DISCONNECTED").containsEntry("room", "null");
+    assertThat((String) refused.get("message")).contains("params.room is not the room of the token");
+    assertThat(server.rooms().participantCount()).isZero();
+
+    // The same client then joins the token's room.
+    assertThat(page.text("return await H.clients.c.join({ room: arguments[0], token: arguments[1] })", room, token))
+        .isEqualTo("carol");
+    assertThat(page.run("return H.clients.c.room")).isEqualTo(room);
+  }
 }
