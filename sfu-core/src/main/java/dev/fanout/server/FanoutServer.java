@@ -11,7 +11,9 @@ import dev.fanout.rtp.srtp.SrtpCrypto;
 import dev.fanout.server.auth.AccessTokens;
 import dev.fanout.server.config.FanoutConfig;
 import dev.fanout.server.http.HttpApi;
+import dev.fanout.server.http.HttpLimits;
 import dev.fanout.server.http.HttpServer;
+import dev.fanout.server.http.Origins;
 import dev.fanout.server.room.RoomManager;
 import dev.fanout.server.signaling.RoomMediaHandler;
 import dev.fanout.server.signaling.SignalingSession;
@@ -106,12 +108,18 @@ public final class FanoutServer implements AutoCloseable {
           config.dev ? (room, identity) -> self[0].mintDevToken(room, identity) : null,
           () -> new WebSocketSignalingHandler(
               connection -> new SignalingSession(connection, tokens, rooms, media),
-              config.limits.maxMessageBytes),
+              config.limits.maxMessageBytes,
+              Duration.ofSeconds(config.limits.joinTimeoutSeconds),
+              config.limits.maxOutgoingBytes),
           config.limits.maxMessageBytes);
+      HttpLimits httpLimits = new HttpLimits(connectionCap(config.limits.maxConnections),
+          config.limits.maxConnectionsPerAddress, Duration.ofSeconds(config.limits.handshakeTimeoutSeconds),
+          config.limits.maxOutgoingBytes);
       InetSocketAddress httpAddress = new InetSocketAddress(config.httpBind(), config.http.port);
       HttpServer http;
       try {
-        http = HttpServer.bind(httpGroup, transport.serverSocketChannelClass(), httpAddress, api);
+        http = HttpServer.bind(httpGroup, transport.serverSocketChannelClass(), httpAddress, api, httpLimits,
+            Origins.of(config.http.allowedOrigins, config.dev));
       } catch (java.io.IOException e) {
         throw bindFailure("HTTP", httpAddress, e);
       }
@@ -127,6 +135,32 @@ public final class FanoutServer implements AutoCloseable {
       shutdown(httpGroup, mediaGroup);
       throw e;
     }
+  }
+
+  /**
+   * File descriptors kept free of admitted HTTP connections: media, logs, jars, the JVM's own,
+   * and refused connections while their answer goes out.
+   */
+  private static final int RESERVED_FDS = 256 + dev.fanout.server.http.ConnectionLimits.MAX_LINGERING;
+
+  /**
+   * The global connection cap in effect: the configured one, lowered to what the process's file
+   * descriptor limit allows, so the cap (a clear refusal) is reached before the limit ("Too many
+   * open files" on every accept, and no new socket for anyone).
+   */
+  static int connectionCap(int configured) {
+    long fds = -1;
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      fds = unix.getMaxFileDescriptorCount();
+    }
+    if (fds <= 0 || configured <= fds - RESERVED_FDS) {
+      return configured;
+    }
+    int cap = (int) Math.max(1, Math.min(Integer.MAX_VALUE, fds - RESERVED_FDS));
+    LOG.warn("limits.maxConnections {} is more than the file descriptor limit ({}) allows; using {}",
+        configured, fds, cap);
+    return cap;
   }
 
   private static java.net.BindException bindFailure(String what, InetSocketAddress a, Exception e) {
@@ -187,6 +221,11 @@ public final class FanoutServer implements AutoCloseable {
     h.put("uptimeSeconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos));
     h.put("rooms", rooms.roomCount());
     h.put("participants", rooms.participantCount());
+    Map<String, Object> httpStats = new LinkedHashMap<>();
+    httpStats.put("connections", http.connectionLimits().open());
+    httpStats.put("maxConnections", http.connectionLimits().maxConnections());
+    httpStats.put("refused", http.connectionLimits().refused());
+    h.put("http", httpStats);
     Map<String, Object> media = new LinkedHashMap<>();
     media.put("port", mediaPort.localAddress().getPort());
     media.put("transport", transport.displayName());

@@ -63,7 +63,8 @@ public final class ConfigLoader {
    * Environment variables: {@code FANOUT_HTTP_BIND}, {@code FANOUT_HTTP_PORT},
    * {@code FANOUT_MEDIA_BIND}, {@code FANOUT_MEDIA_PORT},
    * {@code FANOUT_ADVERTISED_IPS} (comma-separated), {@code FANOUT_KEYS} ({@code key:secret}
-   * pairs, comma-separated), {@code FANOUT_DEV} (true/false), {@code FANOUT_LOG_LEVEL}.
+   * pairs, comma-separated), {@code FANOUT_DEV} (true/false), {@code FANOUT_LOG_LEVEL},
+   * {@code FANOUT_ALLOWED_ORIGINS} (comma-separated).
    */
   static void applyEnvironment(FanoutConfig config, Map<String, String> env) {
     String v;
@@ -81,6 +82,10 @@ public final class ConfigLoader {
     }
     if ((v = env.get("FANOUT_ADVERTISED_IPS")) != null) {
       config.media.advertisedIps = Arrays.stream(v.split(",")).map(String::trim)
+          .filter(s -> !s.isEmpty()).collect(java.util.stream.Collectors.toList());
+    }
+    if ((v = env.get("FANOUT_ALLOWED_ORIGINS")) != null) {
+      config.http.allowedOrigins = Arrays.stream(v.split(",")).map(String::trim)
           .filter(s -> !s.isEmpty()).collect(java.util.stream.Collectors.toList());
     }
     if ((v = env.get("FANOUT_KEYS")) != null) {

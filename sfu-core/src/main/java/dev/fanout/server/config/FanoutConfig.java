@@ -21,6 +21,13 @@ public final class FanoutConfig {
     /** Null: 127.0.0.1 in dev mode, 0.0.0.0 otherwise. */
     @JsonProperty public String bind;
     @JsonProperty public int port = 8080;
+    /**
+     * Web origins ({@code scheme://host[:port]}) whose pages may use {@code /rtc} and
+     * {@code /dev/token}; {@code "*"} allows any. Empty: any origin in dev mode, otherwise only
+     * pages served by this server. Clients that send no {@code Origin} (not browsers) are
+     * always allowed: the token is what authenticates them.
+     */
+    @JsonProperty public List<String> allowedOrigins = new ArrayList<>();
   }
 
   /** The single UDP media port shared by every transport. */
@@ -62,6 +69,16 @@ public final class FanoutConfig {
     @JsonProperty public int maxParticipantsPerRoom = 100;
     @JsonProperty public int maxTracksPerParticipant = 8;
     @JsonProperty public int maxMessageBytes = 64 * 1024;
+    /** Open HTTP/WebSocket connections, all addresses together; lowered to fit the fd limit. */
+    @JsonProperty public int maxConnections = 10_000;
+    /** Open HTTP/WebSocket connections from one IPv4 address or one IPv6 /64. */
+    @JsonProperty public int maxConnectionsPerAddress = 256;
+    /** A connection must deliver a complete HTTP request (or WebSocket upgrade) within this. */
+    @JsonProperty public int handshakeTimeoutSeconds = 10;
+    /** A WebSocket must complete a {@code join} within this of opening. */
+    @JsonProperty public int joinTimeoutSeconds = 15;
+    /** Bytes queued for one WebSocket that its client has not read yet; past it, it is closed. */
+    @JsonProperty public int maxOutgoingBytes = 1024 * 1024;
   }
 
   /** Access tokens. */
@@ -138,11 +155,31 @@ public final class FanoutConfig {
     }
     if (limits.maxParticipantsPerRoom < 1
         || limits.maxTracksPerParticipant < 1
-        || limits.maxMessageBytes < 1024) {
+        || limits.maxMessageBytes < 1024
+        || limits.maxConnections < 1
+        || limits.maxConnectionsPerAddress < 1
+        || limits.handshakeTimeoutSeconds < 1
+        || limits.joinTimeoutSeconds < 1) {
       throw new ConfigException(
           "limits must be positive (maxMessageBytes at least 1024)");
     }
+    if (limits.maxOutgoingBytes < MIN_OUTGOING_BYTES) {
+      throw new ConfigException("limits.maxOutgoingBytes must be at least " + MIN_OUTGOING_BYTES
+          + " (the server's own largest messages must fit)");
+    }
+    for (String origin : http.allowedOrigins) {
+      if (origin == null || !origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
+        throw new ConfigException("http.allowedOrigins: '" + origin
+            + "' is not an origin; write scheme://host or scheme://host:port (no path), or *");
+      }
+    }
   }
+
+  /** The smallest {@code limits.maxOutgoingBytes}: room for a large SDP offer and a join result. */
+  public static final int MIN_OUTGOING_BYTES = 64 * 1024;
+  /** An origin as browsers send it (RFC 6454 §6.1): scheme, host, optional port, nothing else. */
+  private static final java.util.regex.Pattern ORIGIN =
+      java.util.regex.Pattern.compile("(?i)https?://(\\[[0-9a-f:.]+\\]|[a-z0-9.-]+)(:[0-9]{1,5})?");
 
   private static void checkPort(String name, int port) {
     if (port < 0 || port > 65535) {

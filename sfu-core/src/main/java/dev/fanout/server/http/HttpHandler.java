@@ -33,10 +33,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private final HttpApi api;
   private final StaticFiles files;
+  private final Origins origins;
 
-  HttpHandler(HttpApi api, StaticFiles files) {
+  HttpHandler(HttpApi api, StaticFiles files, Origins origins) {
     this.api = api;
     this.files = files;
+    this.origins = origins;
   }
 
   @Override
@@ -57,7 +59,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     switch (path) {
       case "/healthz" -> res = json(HttpResponseStatus.OK, api.health().get());
       case "/metrics" -> res = bytes(HttpResponseStatus.OK, api.metricsText().get(), api.metricsContentType());
-      case "/dev/token" -> res = devToken(uri);
+      case "/dev/token" -> res = devToken(req, uri);
       default -> {
         StaticFiles.Asset asset = files.find(path);
         res = asset == null
@@ -65,6 +67,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             : bytes(HttpResponseStatus.OK, asset.bytes(), asset.contentType());
         if (asset != null) {
           res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+          if (path.startsWith("/sdk/")) {
+            // The SDK is a public script: any site may import it (module scripts are fetched
+            // with CORS). What it can then do is decided by /rtc's and /dev/token's origin rule.
+            res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+          }
         }
       }
     }
@@ -74,10 +81,24 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     send(ctx, req, res);
   }
 
-  private FullHttpResponse devToken(QueryStringDecoder uri) {
+  private FullHttpResponse devToken(FullHttpRequest req, QueryStringDecoder uri) {
     if (api.devTokens() == null) {
       return error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "/dev/token exists only in dev mode");
     }
+    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+    if (!origins.allows(origin, req.headers().get(HttpHeaderNames.HOST))) {
+      return error(HttpResponseStatus.FORBIDDEN, "FORBIDDEN_ORIGIN",
+          "pages of origin " + printable(origin) + " may not fetch tokens; add it to http.allowedOrigins");
+    }
+    FullHttpResponse res = mintDevToken(uri);
+    if (origin != null) {
+      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+      res.headers().set(HttpHeaderNames.VARY, "Origin");
+    }
+    return res;
+  }
+
+  private FullHttpResponse mintDevToken(QueryStringDecoder uri) {
     String room = first(uri.parameters().get("room"));
     String identity = first(uri.parameters().get("identity"));
     try {
@@ -92,6 +113,19 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } catch (UnsupportedOperationException e) {
       return error(HttpResponseStatus.NOT_IMPLEMENTED, "NOT_IMPLEMENTED", e.getMessage());
     }
+  }
+
+  /** A header value fit to quote in a message: printable ASCII, at most 100 characters. */
+  static String printable(String value) {
+    if (value == null) {
+      return "(none)";
+    }
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < value.length() && b.length() < 100; i++) {
+      char c = value.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return "'" + b + "'";
   }
 
   private static String first(List<String> values) {

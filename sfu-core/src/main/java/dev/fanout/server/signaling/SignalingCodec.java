@@ -1,9 +1,12 @@
 package dev.fanout.server.signaling;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -21,6 +24,14 @@ public final class SignalingCodec {
         StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxStringLength(256 * 1024).build());
   }
 
+  /**
+   * Reads exactly one JSON object per message: trailing data (garbage or a second object) and
+   * repeated keys are errors, not silently ignored or last-wins.
+   */
+  private static final ObjectReader READER = JSON.reader()
+      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
   private SignalingCodec() {}
 
   /**
@@ -30,9 +41,10 @@ public final class SignalingCodec {
   public static Request parse(String text) throws RequestException {
     JsonNode root;
     try {
-      root = JSON.readTree(text);
+      root = READER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new RequestException(null, ErrorCode.INVALID_MESSAGE, "message is not valid JSON");
+      throw new RequestException(null, ErrorCode.INVALID_MESSAGE,
+          "message is not one valid JSON object (no trailing data, no repeated keys)");
     }
     if (root == null || !root.isObject()) {
       throw new RequestException(null, ErrorCode.INVALID_MESSAGE, "message must be a JSON object");
@@ -45,7 +57,8 @@ public final class SignalingCodec {
       throw new RequestException(null, ErrorCode.INVALID_MESSAGE, "id must be at most 64 characters");
     }
     JsonNode v = root.get("v");
-    if (v == null || !v.isIntegralNumber() || v.asInt() != VERSION) {
+    // Compared as the exact integer: asInt() would wrap 4294967297 to 1.
+    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() != VERSION) {
       throw new RequestException(id, ErrorCode.UNSUPPORTED_VERSION,
           "this server speaks protocol version " + VERSION + "; send \"v\":" + VERSION);
     }

@@ -7,6 +7,7 @@ import dev.fanout.server.room.ClientConnection;
 import dev.fanout.server.room.Participant;
 import dev.fanout.server.room.Room;
 import dev.fanout.server.room.RoomManager;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +17,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class SignalingSession {
   private static final Logger LOG = LoggerFactory.getLogger(SignalingSession.class);
+  /** The methods of docs/protocol.md §4; anything else is UNKNOWN_METHOD, joined or not. */
+  static final Set<String> METHODS = Set.of("ping", "join", "leave", "mute", "publish", "unpublish",
+      "subscribe", "unsubscribe", "subscriber-answer");
+  /** The answer to an unknown method; the name the client sent is never echoed back. */
+  static final String UNKNOWN_METHOD_MESSAGE = "no such method (docs/protocol.md section 4 lists them)";
 
   private final ClientConnection connection;
   private final AccessTokens tokens;
@@ -26,6 +32,8 @@ public final class SignalingSession {
   /** Set on the room's loop once the join ran. */
   private volatile Participant participant;
   private volatile boolean closed;
+  /** Set once a join succeeded (stays set after leave). */
+  private volatile boolean joined;
 
   public SignalingSession(ClientConnection connection, AccessTokens tokens, RoomManager rooms,
       RoomMediaHandler media) {
@@ -42,6 +50,10 @@ public final class SignalingSession {
       req = SignalingCodec.parse(text);
     } catch (SignalingCodec.RequestException e) {
       connection.send(SignalingCodec.error(e.id(), e.code(), e.getMessage()));
+      return;
+    }
+    if (!METHODS.contains(req.method())) {
+      fail(req, ErrorCode.UNKNOWN_METHOD, UNKNOWN_METHOD_MESSAGE);
       return;
     }
     switch (req.method()) {
@@ -99,6 +111,7 @@ public final class SignalingSession {
     try {
       Participant p = r.join(grant, connection);
       participant = p;
+      joined = true;
       media.joined(r, p);
       respond(req, r.snapshotFor(p));
     } catch (SignalingException e) {
@@ -136,6 +149,11 @@ public final class SignalingSession {
     }
   }
 
+  /** Whether a join succeeded on this connection (it may have left since). */
+  public boolean hasJoined() {
+    return joined;
+  }
+
   /** The connection closed (by either side). Called once, on the connection's event loop. */
   public void onClose(String reason) {
     closed = true;
@@ -157,6 +175,7 @@ public final class SignalingSession {
   }
 
   private void fail(Request req, ErrorCode code, String message) {
-    connection.send(SignalingCodec.error(req.id(), code, message));
+    String m = code == ErrorCode.UNKNOWN_METHOD ? UNKNOWN_METHOD_MESSAGE : message;
+    connection.send(SignalingCodec.error(req.id(), code, m));
   }
 }

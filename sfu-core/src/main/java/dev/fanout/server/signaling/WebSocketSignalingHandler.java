@@ -2,35 +2,70 @@ package dev.fanout.server.signaling;
 
 import dev.fanout.server.room.ClientConnection;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Thin Netty adapter between a {@code /rtc} WebSocket and a {@link SignalingSession}: text frames
- * in, text frames out, close and idle timeout mapped to the session's end.
+ * in, text frames out, close and idle timeout mapped to the session's end. It also enforces the
+ * connection's deadlines and bounds (docs/protocol.md §1, close statuses in §6): a join within
+ * the join timeout, messages within the size limit once inflated, and an outgoing queue the
+ * client keeps reading.
  */
 public final class WebSocketSignalingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketSignalingHandler.class);
   /** A client that sends nothing (no message, no WebSocket ping) for this long is removed. */
   public static final int IDLE_TIMEOUT_SECONDS = 30;
+  /** Close status: no successful join within the join timeout. */
+  public static final int CLOSE_JOIN_TIMEOUT = 4003;
+  /** Close status: more than the outgoing limit waited for the client to read it. */
+  public static final int CLOSE_TOO_SLOW = 4004;
+  /**
+   * After a slow reader's close frame is queued, the time it gets to read up to it before the
+   * socket is cut without it.
+   */
+  static final long SLOW_READER_GRACE_MILLIS = 5000;
 
   private final Function<ClientConnection, SignalingSession> sessions;
   private final int maxMessageBytes;
+  private final Duration joinTimeout;
+  private final int maxOutgoingBytes;
   private SignalingSession session;
+  private Connection connection;
+  private ScheduledFuture<?> joinDeadline;
   private String closeReason = "disconnected";
+  /** Set once the slow-reader close started; on the event loop. */
+  private boolean closingSlowReader;
 
-  public WebSocketSignalingHandler(Function<ClientConnection, SignalingSession> sessions, int maxMessageBytes) {
+  /**
+   * @param joinTimeout a connection without a successful join this long after the handshake is
+   *     closed with {@link #CLOSE_JOIN_TIMEOUT}
+   * @param maxOutgoingBytes the channel's high write-buffer water mark (set by the listener);
+   *     past it the connection is closed with {@link #CLOSE_TOO_SLOW}
+   */
+  public WebSocketSignalingHandler(Function<ClientConnection, SignalingSession> sessions, int maxMessageBytes,
+      Duration joinTimeout, int maxOutgoingBytes) {
     this.sessions = sessions;
     this.maxMessageBytes = maxMessageBytes;
+    this.joinTimeout = joinTimeout;
+    this.maxOutgoingBytes = maxOutgoingBytes;
   }
 
   @Override
@@ -39,7 +74,10 @@ public final class WebSocketSignalingHandler extends SimpleChannelInboundHandler
       ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
       ctx.pipeline().addBefore(ctx.name(), "idle",
           new IdleStateHandler(IDLE_TIMEOUT_SECONDS, 0, 0, TimeUnit.SECONDS));
-      session = sessions.apply(new Connection(ctx.channel()));
+      connection = new Connection(ctx.channel(), this);
+      session = sessions.apply(connection);
+      joinDeadline = ctx.executor().schedule(() -> joinDeadlinePassed(ctx), joinTimeout.toMillis(),
+          TimeUnit.MILLISECONDS);
     } else if (evt instanceof IdleStateEvent) {
       closeReason = "timeout";
       ctx.writeAndFlush(new CloseWebSocketFrame(4000, "no message for " + IDLE_TIMEOUT_SECONDS + " s"))
@@ -49,51 +87,137 @@ public final class WebSocketSignalingHandler extends SimpleChannelInboundHandler
     }
   }
 
+  private void joinDeadlinePassed(ChannelHandlerContext ctx) {
+    joinDeadline = null;
+    if (session == null || session.hasJoined() || !ctx.channel().isActive()) {
+      return;
+    }
+    ctx.writeAndFlush(new CloseWebSocketFrame(CLOSE_JOIN_TIMEOUT,
+            "no join within " + joinTimeout.toSeconds() + " s"))
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (!ctx.channel().isWritable() && connection != null) {
+      connection.dropping = true;
+      tooSlow(ctx.channel());
+    }
+    super.channelWritabilityChanged(ctx);
+  }
+
+  /**
+   * The client left more than {@code maxOutgoingBytes} unread: it leaves its room now and later
+   * messages are dropped, so the queue stops growing. The close frame goes after what is queued;
+   * a client that does not read that far within the grace is cut without it. On the channel's
+   * event loop.
+   */
+  private void tooSlow(Channel channel) {
+    if (closingSlowReader || !channel.isActive()) {
+      return;
+    }
+    closingSlowReader = true;
+    LOG.info("closing {}: more than {} bytes waited to be read", channel.remoteAddress(), maxOutgoingBytes);
+    closeReason = "disconnected";
+    endSession();
+    // Not closed once the frame is written: that only means it reached the kernel's buffer, and
+    // a close while the client still sends would reset the connection and destroy what it has
+    // not read yet, the close status included. The client's close reply ends it, or the grace.
+    channel.writeAndFlush(new CloseWebSocketFrame(CLOSE_TOO_SLOW,
+        "more than " + maxOutgoingBytes + " bytes waited to be read"));
+    channel.eventLoop().schedule(() -> channel.close(), SLOW_READER_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
     if (session == null) {
+      return;
+    }
+    if (frame.content().readableBytes() > maxMessageBytes) {
+      // A single compressed frame is bounded by the inflater's allocation limit, which has a
+      // little slack; the message limit itself is exact.
+      exceptionCaught(ctx, new TooLongFrameException("message larger than " + maxMessageBytes + " bytes"));
       return;
     }
     if (frame instanceof TextWebSocketFrame text) {
       session.onMessage(text.text());
     } else if (!(frame instanceof CloseWebSocketFrame)) {
       // Binary frames are not part of the protocol.
-      ctx.writeAndFlush(new TextWebSocketFrame(SignalingCodec.error(null, ErrorCode.INVALID_MESSAGE,
-          "only text frames carry messages")));
+      connection.send(SignalingCodec.error(null, ErrorCode.INVALID_MESSAGE, "only text frames carry messages"));
     }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    endSession();
+    super.channelInactive(ctx);
+  }
+
+  private void endSession() {
+    if (joinDeadline != null) {
+      joinDeadline.cancel(false);
+      joinDeadline = null;
+    }
     if (session != null) {
       session.onClose(closeReason);
       session = null;
     }
-    super.channelInactive(ctx);
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof io.netty.handler.codec.TooLongFrameException
-        || cause instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c
-            && c.closeStatus().code() == 1009) {
+    int status = closeStatus(cause);
+    if (status == 1009) {
       closeReason = "message too large";
       ctx.writeAndFlush(new CloseWebSocketFrame(1009, "message larger than " + maxMessageBytes + " bytes"))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    if (status == 1007) {
+      ctx.writeAndFlush(new CloseWebSocketFrame(1007, "invalid compressed data"))
           .addListener(ChannelFutureListener.CLOSE);
       return;
     }
     ctx.close();
   }
 
+  /** The close status an inbound failure maps to (RFC 6455 §7.4.1), or 0 for a plain close. */
+  static int closeStatus(Throwable cause) {
+    if (cause instanceof TooLongFrameException
+        || cause instanceof CorruptedWebSocketFrameException c && c.closeStatus().code() == 1009) {
+      return 1009;
+    }
+    if (cause instanceof DecompressionException) {
+      // The inflater stopped at its allocation limit (no cause), or the data was not valid
+      // deflate (a DataFormatException cause).
+      return cause.getCause() instanceof java.util.zip.DataFormatException ? 1007 : 1009;
+    }
+    return 0;
+  }
+
   private static final class Connection implements ClientConnection {
     private final Channel channel;
+    private final WebSocketSignalingHandler handler;
+    /** Set once the client is found reading too slowly: later messages are dropped. */
+    private volatile boolean dropping;
 
-    Connection(Channel channel) {
+    Connection(Channel channel, WebSocketSignalingHandler handler) {
       this.channel = channel;
+      this.handler = handler;
     }
 
     @Override
     public void send(String message) {
+      if (dropping) {
+        return;
+      }
+      // The write-buffer count includes writes still queued from other threads, so this sees a
+      // client that stopped reading even while the room's loop is the one producing.
+      if (!channel.isWritable() && channel.isActive()) {
+        dropping = true;
+        channel.eventLoop().execute(() -> handler.tooSlow(channel));
+        return;
+      }
       channel.writeAndFlush(new TextWebSocketFrame(message));
     }
 

@@ -70,6 +70,11 @@ abstract class BrowserTestBase {
     return browser().openUrl(baseUrl() + path);
   }
 
+  /** A new page (window) on any URL, e.g. a page of another origin. */
+  static BrowserPage pageAt(String url) {
+    return browser().openUrl(url);
+  }
+
   private static Chromium browser() {
     if (chromium == null) {
       try {
