@@ -304,6 +304,41 @@
         return track;
       },
 
+      /**
+       * A canvas of fresh random blocks every frame, as a MediaStreamTrack: content an encoder
+       * cannot compress, so its bitrate is what the link and the encoder settings allow (the fake
+       * camera's picture compresses to a few hundred kbit/s whatever the budget).
+       */
+      noiseTrack(width, height, fps = 30, block = 8) {
+        const canvas = document.createElement('canvas');
+        canvas.width = width;
+        canvas.height = height;
+        const g = canvas.getContext('2d');
+        g.imageSmoothingEnabled = false;
+        const small = document.createElement('canvas');
+        small.width = Math.ceil(width / block);
+        small.height = Math.ceil(height / block);
+        const sg = small.getContext('2d');
+        const img = sg.createImageData(small.width, small.height);
+        const track = canvas.captureStream(fps).getVideoTracks()[0];
+        const timer = setInterval(() => {
+          if (track.readyState === 'ended') {
+            clearInterval(timer);
+            return;
+          }
+          const d = img.data;
+          for (let i = 0; i < d.length; i += 4) {
+            d[i] = Math.random() * 256;
+            d[i + 1] = Math.random() * 256;
+            d[i + 2] = Math.random() * 256;
+            d[i + 3] = 255;
+          }
+          sg.putImageData(img, 0, 0);
+          g.drawImage(small, 0, 0, width, height);
+        }, 1000 / fps);
+        return track;
+      },
+
       /** A WebAudio oscillator as a MediaStreamTrack. */
       tone(frequency = 440) {
         const ctx = new AudioContext();

@@ -436,6 +436,7 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
     Producer.Layer layer = layersBySsrc.get(ssrc);
     if (layer != null) {
       layer.producer.onRtp(layer, view, now, false);
+      sendNacks(layer, now);
       return;
     }
     layer = rtxBySsrc.get(ssrc);
@@ -446,6 +447,7 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
       }
       if (layersBySsrc.get(ssrc) == layer) {
         layer.producer.onRtp(layer, view, now, false);
+        sendNacks(layer, now);
         return;
       }
     }
@@ -564,17 +566,27 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
       }
       for (Producer p : producersByMid.values()) {
         for (Producer.Layer l : p.layers()) {
-          if (l.nacks == null || l.nacks.nextDueNanos() > now) {
-            continue;
-          }
-          int count = l.nacks.collect(now, 0, nackScratch);
-          if (count > 0) {
-            publish.sendRtcp(a, 0, GenericNack.writeTo(a, 0, SERVER_SSRC, l.ssrc, nackScratch, count));
-          }
+          sendNacks(l, now);
         }
       }
     } catch (RuntimeException e) {
       LOG.debug("{}: feedback failed: {}", label, e.toString());
+    }
+  }
+
+  /**
+   * NACKs what {@code layer} misses and is due now. Called from the feedback timer and after
+   * each received packet, so a loss is asked for once the reorder allowance has passed, not at
+   * the next timer tick: every 50 ms saved is 50 ms less a subscriber's picture may stall.
+   */
+  private void sendNacks(Producer.Layer layer, long now) {
+    if (layer.nacks == null || layer.nacks.nextDueNanos() > now || publish == null || !publish.connected()) {
+      return;
+    }
+    int count = layer.nacks.collect(now, 0, nackScratch);
+    if (count > 0) {
+      byte[] a = publish.sendBuffer();
+      publish.sendRtcp(a, 0, GenericNack.writeTo(a, 0, SERVER_SSRC, layer.ssrc, nackScratch, count));
     }
   }
 

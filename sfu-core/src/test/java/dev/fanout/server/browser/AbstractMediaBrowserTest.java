@@ -28,10 +28,15 @@ abstract class AbstractMediaBrowserTest extends BrowserTestBase {
    * {@link #MOVING} new frames, within a deadline generous enough for a loaded machine.
    */
   private static Map<String, Object> framesAt(BrowserPage sub, String uid) {
+    return framesAt(sub, uid, "video");
+  }
+
+  /** As {@link #framesAt(BrowserPage, String)} for the user's {@code 'video'} or {@code 'screen'}. */
+  private static Map<String, Object> framesAt(BrowserPage sub, String uid, String kind) {
     return sub.object(
-        "const v = await H.waitFor(() => { const e = H.media('s', arguments[0], 'video'); return e && e.videoWidth > 0 && e; },"
-            + "  15000, 'video of ' + arguments[0]);"
-            + "return await H.framesUntil(v, arguments[1], 20000);", uid, MOVING);
+        "const v = await H.waitFor(() => { const e = H.media('s', arguments[0], arguments[2]); return e && e.videoWidth > 0 && e; },"
+            + "  15000, arguments[2] + ' of ' + arguments[0]);"
+            + "return await H.framesUntil(v, arguments[1], 20000);", uid, MOVING, kind);
   }
 
   private static int presented(Map<String, Object> frames) {
@@ -152,7 +157,7 @@ abstract class AbstractMediaBrowserTest extends BrowserTestBase {
     bob.run("await H.waitEvent('s', 'subscribed', 'alice', 2, 10000)");
     assertThat(bob.text("return H.log.filter(e => e.ev === 'subscribed').map(e => e.detail.split(' ').slice(0, 2).join(' ')).sort().join(', ')"))
         .isEqualTo("audio screen-audio, video screen");
-    Map<String, Object> frames = framesAt(bob, "alice");
+    Map<String, Object> frames = framesAt(bob, "alice", "screen");
     assertThat(((Number) frames.get("decoded")).intValue()).as("screen frames: %s", frames).isPositive();
   }
 
