@@ -189,6 +189,37 @@ public final class ClientTransport implements DtlsListener {
     });
   }
 
+  /**
+   * Moves the transport to a new local port, as a NAT does when it rebinds the flow to a new
+   * external port: a new socket binds, the old one closes, and checks, DTLS and SRTP go on from
+   * the new one without a word to the server, which learns the new address from the next consent
+   * check. For tests of the server; call from any thread but the transport's loop.
+   *
+   * @return the new local address
+   */
+  public InetSocketAddress rebind() throws InterruptedException {
+    Channel old = channel;
+    if (old == null || closed) {
+      throw new IllegalStateException(label + " is not started or already closed");
+    }
+    InetSocketAddress at = (InetSocketAddress) old.localAddress();
+    Channel moved;
+    try {
+      moved = MediaPort.bind(context.transport(), loop, new InetSocketAddress(at.getAddress(), 0), new Inbound()).channel();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(label + ": cannot bind a UDP socket on " + at.getAddress() + ": " + e.getMessage(), e);
+    }
+    loop.execute(() -> {
+      if (closed || channel == null) {
+        moved.close();
+        return;
+      }
+      channel = moved;
+      old.close();
+    });
+    return (InetSocketAddress) moved.localAddress();
+  }
+
   /** Loopback servers get a loopback socket; any other server the wildcard of its family. */
   private static InetAddress bindAddressFor(InetAddress server) {
     try {

@@ -1,9 +1,9 @@
 package dev.fanout.ice;
 
 import dev.fanout.ice.net.DatagramDispatcher;
+import dev.fanout.ice.stun.StunAttributes;
 import dev.fanout.ice.stun.StunDecoder;
-import dev.fanout.ice.stun.StunFormatException;
-import dev.fanout.ice.stun.StunMessage;
+import dev.fanout.ice.stun.StunScan;
 import dev.fanout.rtp.PacketClass;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -30,12 +30,28 @@ import org.slf4j.LoggerFactory;
  * mediasoup's and LiveKit's UDP mux:
  *
  * <pre>
- *   datagram --(RFC 7983 class)--+-- STUN --------> transport by ufrag (USERNAME before ':')
- *                                |                   answers the check, learns the address
+ *   datagram --(RFC 7983 class)--+-- STUN --------> structural scan, no decoding (StunScan)
+ *                                |                   -> transport by ufrag (USERNAME before ':')
+ *                                |                   -> MESSAGE-INTEGRITY on the raw bytes
+ *                                |                   -> only now a full decode; answer the check,
+ *                                |                      learn the address (a live owner keeps it)
  *                                +-- DTLS, RTP/RTCP -> transport by remote address, but only an
  *                                                     address that passed that transport's check;
  *                                                     any other address: dropped and counted
  * </pre>
+ *
+ * <p>What junk costs: a datagram that is not a binding request for a registered ufrag costs a
+ * copy and a walk over its attribute headers; one that names a registered ufrag but fails
+ * MESSAGE-INTEGRITY costs one HMAC more. Neither is decoded, and error answers to all of them
+ * together are limited to {@link Config#errorRepliesPerSecond} (the port must not be a
+ * reflector).
+ *
+ * <p>Who owns a remote address: the transport whose check validated it. Another transport's
+ * valid check from the same address (its own credentials, a spoofed source) takes it only once
+ * the owner is no longer live there: no valid check of the owner from that address for
+ * {@link Config#addressHold} (RFC 7675 consent checks come every few seconds). Until then the
+ * claim is refused and not answered. The owner's own client moving to a new address (NAT
+ * rebinding) claims a new address, which nobody holds, at once.
  *
  * Give it to {@link dev.fanout.ice.net.MediaPort#bind} as the dispatcher, then register one
  * transport per peer connection.
@@ -55,11 +71,42 @@ public final class IceMux implements DatagramDispatcher {
   private static final long TICK_MILLIS = 1000;
   private static final int REGISTER_ATTEMPTS = 16;
 
-  /** Timeouts of the transports of one port. */
-  public record Config(Duration consentTimeout, Duration connectTimeout) {
+  /**
+   * Timeouts and limits of the transports of one port.
+   *
+   * @param consentTimeout a transport whose selected address sent no valid check for this long
+   *     fails (RFC 7675)
+   * @param connectTimeout a transport with no nomination this long after registration fails
+   * @param addressHold a transport keeps a remote address against other transports' claims while
+   *     its last valid check from there is younger than this (capped at the consent timeout)
+   * @param errorRepliesPerSecond error answers to binding requests the port sends per second, in
+   *     all (the same number may go out at once after a quiet second); the rest go unanswered
+   */
+  public record Config(Duration consentTimeout, Duration connectTimeout, Duration addressHold,
+      int errorRepliesPerSecond) {
+    /** Default address hold: three missed 5 s consent checks in a row. */
+    public static final Duration DEFAULT_ADDRESS_HOLD = Duration.ofSeconds(15);
+    public static final int DEFAULT_ERROR_REPLIES_PER_SECOND = 100;
+
+    public Config {
+      if (consentTimeout.isNegative() || consentTimeout.isZero() || connectTimeout.isNegative()
+          || connectTimeout.isZero() || addressHold.isNegative() || errorRepliesPerSecond < 1) {
+        throw new IllegalArgumentException("ICE timeouts must be positive, the error reply rate at least 1");
+      }
+    }
+
+    /** The given timeouts, the default address hold and error reply rate. */
+    public Config(Duration consentTimeout, Duration connectTimeout) {
+      this(consentTimeout, connectTimeout, DEFAULT_ADDRESS_HOLD, DEFAULT_ERROR_REPLIES_PER_SECOND);
+    }
+
     /** RFC 7675's 30 s consent timeout; 30 s to get a nomination after registration. */
     public static Config defaults() {
       return new Config(Duration.ofSeconds(30), Duration.ofSeconds(30));
+    }
+
+    long addressHoldNanos() {
+      return Math.min(addressHold.toNanos(), consentTimeout.toNanos());
     }
   }
 
@@ -68,11 +115,19 @@ public final class IceMux implements DatagramDispatcher {
   private final SecureRandom random;
   private final IceStats stats = new IceStats();
   private final RateLimitedLog badInput = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
-  private final Map<String, IceTransport> byUfrag = new ConcurrentHashMap<>();
+  private final RateLimitedLog claims = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
+  private final Map<UfragKey, IceTransport> byUfrag = new ConcurrentHashMap<>();
   /** Validated remote addresses; port event loop only. */
   private final Map<InetSocketAddress, IceTransport> byAddress = new HashMap<>();
-  /** Scratch for responses; port event loop only. */
+  // Port event loop only: the received request, its scan, the probe into the ufrag table, the
+  // response, and the budget of error answers.
+  private final byte[] requestScratch = new byte[StunDecoder.MAX_MESSAGE_LENGTH];
+  private final StunScan scan = new StunScan();
+  private final UfragKey probe = UfragKey.probe();
   private final byte[] responseScratch = new byte[512];
+  private final Printable printable = new Printable();
+  private final TokenBucket errorReplies;
+  private final long addressHoldNanos;
 
   private volatile Channel channel;
   /** Port loop only: a flush of what {@link #write} wrote is queued. */
@@ -96,6 +151,8 @@ public final class IceMux implements DatagramDispatcher {
     this.config = Objects.requireNonNull(config);
     this.nanoClock = Objects.requireNonNull(nanoClock);
     this.random = Objects.requireNonNull(random);
+    this.errorReplies = new TokenBucket(config.errorRepliesPerSecond(), config.errorRepliesPerSecond());
+    this.addressHoldNanos = config.addressHoldNanos();
   }
 
   @Override
@@ -146,7 +203,7 @@ public final class IceMux implements DatagramDispatcher {
     }
     IceTransport t = new IceTransport(this, local, Objects.requireNonNull(listener),
         Objects.requireNonNull(receiver), nanoClock.getAsLong());
-    return byUfrag.putIfAbsent(local.ufrag(), t) == null ? t : null;
+    return byUfrag.putIfAbsent(UfragKey.of(local.ufrag()), t) == null ? t : null;
   }
 
   /** Host candidates of this port's number on each advertised address (see {@link IceCandidate#hosts}). */
@@ -188,35 +245,55 @@ public final class IceMux implements DatagramDispatcher {
 
   private void onStun(DatagramPacket packet) {
     InetSocketAddress sender = packet.sender();
-    StunMessage msg;
+    ByteBuf content = packet.content();
+    int length = content.readableBytes();
+    byte[] raw = requestScratch;
     try {
-      msg = StunDecoder.decode(packet.content());
-    } catch (StunFormatException e) {
-      stats.stunMalformed.increment();
-      logBadInput("malformed STUN from {}: {}", sender, e.getMessage());
-      return;
+      if (length > raw.length) {
+        stats.stunMalformed.increment();
+        logBadInput("malformed STUN from {}: {}", sender, "over the size cap");
+        return;
+      }
+      content.getBytes(content.readerIndex(), raw, 0, length);
     } finally {
       packet.release();
     }
-    if (!msg.isBindingRequest()) {
+    if (!scan.scan(raw, length) || !scan.fingerprintMatches(raw)) {
+      stats.stunMalformed.increment();
+      logBadInput("malformed STUN from {}: {}", sender, scan.problem() == null ? "FINGERPRINT mismatch" : scan.problem());
+      return;
+    }
+    if (scan.type() != StunAttributes.BINDING_REQUEST) {
       stats.stunNotRequest.increment();
       return;
     }
-    String ufrag = msg.recipientUfrag();
-    if (ufrag == null) {
+    int user = scan.usernameOffset();
+    int colon = user < 0 ? -1 : indexOf(raw, user, scan.usernameLength(), (byte) ':');
+    if (colon < 0) {
       stats.stunNoUsername.increment();
       logBadInput("binding request without ICE USERNAME from {}{}", sender, "");
       return;
     }
-    IceTransport t = byUfrag.get(ufrag);
+    IceTransport t = byUfrag.get(probe.wrap(raw, user, colon - user));
     if (t == null) {
       stats.stunUnknownUfrag.increment();
-      logBadInput("binding request from {} for unknown ufrag {}", sender, printable(ufrag));
+      logBadInput("binding request from {} for unknown ufrag {}", sender, printable.of(raw, user, colon - user));
       return;
     }
-    int length = t.onBindingRequest(msg, sender, nanoClock.getAsLong(), responseScratch);
-    ByteBuf response = channel.alloc().buffer(length).writeBytes(responseScratch, 0, length);
-    write(new DatagramPacket(response, sender));
+    int n = t.onBindingRequest(raw, length, scan, sender, nanoClock.getAsLong(), responseScratch);
+    if (n > 0) {
+      ByteBuf response = channel.alloc().buffer(n).writeBytes(responseScratch, 0, n);
+      write(new DatagramPacket(response, sender));
+    }
+  }
+
+  /** Whether one more error answer may go out now (see {@link Config#errorRepliesPerSecond}). */
+  boolean mayAnswerWithError(long now) {
+    if (errorReplies.tryTake(now)) {
+      return true;
+    }
+    stats.stunErrorRepliesDropped.increment();
+    return false;
   }
 
   /**
@@ -255,13 +332,27 @@ public final class IceMux implements DatagramDispatcher {
     t.deliver(cls, packet.content(), sender);
   }
 
-  /** Records that {@code t} validated {@code address}; a newer validation wins. Port loop only. */
-  void claimAddress(InetSocketAddress address, IceTransport t) {
-    IceTransport previous = byAddress.put(address, t);
-    if (previous != null && previous != t) {
-      LOG.info("remote address {} moved from ICE {} to ICE {}", address, previous.localUfrag(), t.localUfrag());
-      previous.forget(address); // leaves the entry alone: it is no longer previous's
+  /**
+   * Records that {@code t} validated {@code address}, unless another transport is live there: its
+   * last valid check from {@code address} is younger than the address hold. A live owner keeps
+   * its address, so one datagram with a spoofed source cannot take it; an owner that went quiet
+   * loses it to the newcomer (a port reused by a new client). Port loop only.
+   *
+   * @return whether {@code t} now owns {@code address}
+   */
+  boolean claimAddress(InetSocketAddress address, IceTransport t, long now) {
+    IceTransport owner = byAddress.get(address);
+    if (owner != null && owner != t) {
+      if (owner.isLiveAt(address, now, addressHoldNanos)) {
+        stats.addressClaimsRefused.increment();
+        claims.info("refused ICE {}'s claim of {}: its live owner keeps it", t.localUfrag(), address);
+        return false;
+      }
+      LOG.info("remote address {} moved from ICE {} (quiet there) to ICE {}", address, owner.localUfrag(), t.localUfrag());
+      owner.forget(address); // drops owner's entry; the put below makes it t's
     }
+    byAddress.put(address, t);
+    return true;
   }
 
   /** Forgets {@code address} if {@code t} still owns it. Port loop only. */
@@ -271,7 +362,7 @@ public final class IceMux implements DatagramDispatcher {
 
   /** Unregisters {@code t}: its ufrag at once, its addresses on the port's loop. */
   void remove(IceTransport t) {
-    byUfrag.remove(t.localUfrag(), t);
+    byUfrag.remove(UfragKey.of(t.localUfrag()), t);
     EventLoop loop = channel.eventLoop();
     if (loop.inEventLoop()) {
       t.releaseAddresses();
@@ -304,14 +395,40 @@ public final class IceMux implements DatagramDispatcher {
     }
   }
 
-  /** A peer-supplied string made safe for one log line. */
-  private static String printable(String s) {
-    StringBuilder b = new StringBuilder(Math.min(s.length(), 32));
-    for (int i = 0; i < s.length() && i < 32; i++) {
-      char c = s.charAt(i);
-      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+  /**
+   * Peer-supplied bytes made safe for one log line. Reused (port loop only) and rendered only
+   * when the rate-limited log writes the line, so logging junk allocates nothing per datagram.
+   */
+  private static final class Printable {
+    private byte[] bytes;
+    private int offset;
+    private int length;
+
+    Printable of(byte[] b, int offset, int length) {
+      this.bytes = b;
+      this.offset = offset;
+      this.length = length;
+      return this;
     }
-    return s.length() > 32 ? b.append("...").toString() : b.toString();
+
+    @Override
+    public String toString() {
+      StringBuilder out = new StringBuilder(Math.min(length, 32) + 3);
+      for (int i = 0; i < length && i < 32; i++) {
+        int c = bytes[offset + i] & 0xff;
+        out.append(c >= 0x20 && c < 0x7f ? (char) c : '?');
+      }
+      return length > 32 ? out.append("...").toString() : out.toString();
+    }
+  }
+
+  private static int indexOf(byte[] b, int from, int length, byte value) {
+    for (int i = from; i < from + length; i++) {
+      if (b[i] == value) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   void logBadInput(String format, Object a, Object b) {

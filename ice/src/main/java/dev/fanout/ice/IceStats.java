@@ -16,6 +16,8 @@ public final class IceStats {
   final LongAdder stunUnknownAttribute = new LongAdder();
   final LongAdder stunBadRequest = new LongAdder();
   final LongAdder stunRoleConflict = new LongAdder();
+  final LongAdder stunErrorRepliesDropped = new LongAdder();
+  final LongAdder addressClaimsRefused = new LongAdder();
   final LongAdder unvalidatedDropped = new LongAdder();
   final LongAdder delivered = new LongAdder();
   final LongAdder sendDropped = new LongAdder();
@@ -68,6 +70,22 @@ public final class IceStats {
     return stunUnknownUfrag.sum();
   }
 
+  /**
+   * Binding requests that earned an error answer when the port's error answer budget was spent:
+   * counted in {@link #answered} all the same, but left unanswered.
+   */
+  public long stunErrorRepliesDropped() {
+    return stunErrorRepliesDropped.sum();
+  }
+
+  /**
+   * Valid checks from an address another transport is live at (a spoofed source, or a port reused
+   * too soon): the address stays with its owner and the check goes unanswered.
+   */
+  public long addressClaimsRefused() {
+    return addressClaimsRefused.sum();
+  }
+
   /** DTLS and RTP/RTCP datagrams from an address no transport validated: dropped. */
   public long unvalidatedDropped() {
     return unvalidatedDropped.sum();
@@ -118,6 +136,8 @@ public final class IceStats {
     m.put("stunNotRequest", stunNotRequest.sum());
     m.put("stunNoUsername", stunNoUsername.sum());
     m.put("stunUnknownUfrag", stunUnknownUfrag.sum());
+    m.put("stunErrorRepliesDropped", stunErrorRepliesDropped.sum());
+    m.put("addressClaimsRefused", addressClaimsRefused.sum());
     m.put("unvalidatedDropped", unvalidatedDropped.sum());
     m.put("delivered", delivered.sum());
     m.put("sendDropped", sendDropped.sum());

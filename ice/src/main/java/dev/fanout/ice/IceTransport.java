@@ -1,6 +1,9 @@
 package dev.fanout.ice;
 
+import dev.fanout.ice.stun.StunDecoder;
+import dev.fanout.ice.stun.StunFormatException;
 import dev.fanout.ice.stun.StunMessage;
+import dev.fanout.ice.stun.StunScan;
 import dev.fanout.rtp.PacketClass;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.socket.DatagramPacket;
@@ -129,34 +132,77 @@ public final class IceTransport {
     mux.remove(this);
   }
 
-  /** Validates a check addressed to our ufrag, updates state and writes the answer into {@code out}. */
-  int onBindingRequest(StunMessage request, InetSocketAddress sender, long now, byte[] out) {
-    BindingVerdict verdict = responder.check(request);
+  /**
+   * Judges a binding request addressed to our ufrag (the raw message in {@code raw[0, length)},
+   * already scanned), updates state and writes the answer into {@code out}. Returns the answer's
+   * length, or 0 when it goes unanswered: an error answer over the port's budget, or a valid
+   * check from an address another transport is live at.
+   */
+  int onBindingRequest(byte[] raw, int length, StunScan scan, InetSocketAddress sender, long now,
+      byte[] out) {
+    // Credentials first, on the raw bytes: only an authentic request is worth a full decode.
+    BindingVerdict verdict = responder.authenticate(raw, scan);
+    StunMessage request = null;
+    if (verdict == null) {
+      try {
+        request = StunDecoder.decode(raw, 0, length);
+      } catch (StunFormatException e) {
+        mux.stats().stunMalformed.increment();
+        mux.logBadInput("malformed STUN from {}: {}", sender, e.getMessage());
+        return 0;
+      }
+      verdict = responder.judge(request);
+    }
     mux.stats().count(verdict);
-    if (verdict == BindingVerdict.SUCCESS && !state.terminal()) {
-      learn(sender, request.priority(), now);
+    if (verdict != BindingVerdict.SUCCESS) {
+      mux.logBadInput("binding request from {}: {}", sender, verdict);
+      if (!mux.mayAnswerWithError(now)) {
+        return 0;
+      }
+      return request == null
+          ? responder.writeRejection(raw, verdict, out)
+          : responder.writeResponse(request, verdict, sender, out);
+    }
+    if (!state.terminal()) {
+      if (!learn(sender, request.priority(), now)) {
+        return 0; // another transport is live at sender: no answer, no state change
+      }
       if (request.useCandidate()) {
         nominate(sender);
       }
-    } else if (verdict != BindingVerdict.SUCCESS) {
-      mux.logBadInput("binding request from {}: {}", sender, verdict);
     }
     return responder.writeResponse(request, verdict, sender, out);
   }
 
-  private void learn(InetSocketAddress sender, long priority, long now) {
+  /** Remembers {@code sender} as validated; false when another transport keeps it. */
+  private boolean learn(InetSocketAddress sender, long priority, long now) {
     RemoteCandidate remote = remotes.get(sender);
     if (remote == null) {
+      if (!mux.claimAddress(sender, this, now)) {
+        return false;
+      }
       if (remotes.size() >= MAX_REMOTE_CANDIDATES) {
         evictOldestUnselected();
       }
       remote = new RemoteCandidate();
       remotes.put(sender, remote);
-      mux.claimAddress(sender, this);
       LOG.debug("ICE {}: peer-reflexive candidate {} priority {}", localUfrag(), sender, priority);
     }
     remote.lastCheckNanos = now;
     lastValidated = sender;
+    return true;
+  }
+
+  /**
+   * Whether this transport is live at {@code address}: open, and its last valid check from there
+   * is younger than {@code holdNanos}. Port loop only.
+   */
+  boolean isLiveAt(InetSocketAddress address, long now, long holdNanos) {
+    if (state.terminal()) {
+      return false;
+    }
+    RemoteCandidate remote = remotes.get(address);
+    return remote != null && now - remote.lastCheckNanos < holdNanos;
   }
 
   private void evictOldestUnselected() {

@@ -289,6 +289,168 @@ class IceLoopbackTest {
     }
   }
 
+  /**
+   * The hijack of the hardening issue: a participant of any room holds valid credentials for its
+   * own transport and sends checks with them from a spoofed source, the victim's address. A live
+   * owner keeps its address: 0 of 20 claims take it, none is answered, and the victim neither
+   * fails nor loses a datagram to the attacker's transport.
+   */
+  @Test
+  void aSpoofedBindingRequestDoesNotTakeALiveOwnersAddress() throws Exception {
+    IceTransport victim = mux.register(recorder, recorder);
+    Recorder attackerSide = new Recorder();
+    IceTransport attacker = mux.register(attackerSide, attackerSide);
+    try (TestPeer peer = new TestPeer("127.0.0.1", port.localAddress())) {
+      peer.check(new TestPeer.Check(victim).nominate());
+      assertThat(recorder.events.poll(2, TimeUnit.SECONDS)).isEqualTo("selected null -> " + peer.address());
+
+      int taken = 0;
+      int answered = 0;
+      for (int i = 0; i < 20; i++) {
+        advance(Duration.ofSeconds(1));
+        injectStun(new TestPeer.Check(attacker).nominate().encode(), peer.address());
+        runTimers();
+        if (attacker.selectedAddress() != null || victim.state() != IceTransport.State.CONNECTED
+            || !peer.address().equals(victim.selectedAddress())) {
+          taken++;
+        }
+        // An answer to the spoofed claim would land at the victim's address.
+        while (peer.receiveWithin(20) != null) {
+          answered++;
+        }
+        if (i % 5 == 4 && victim.state() == IceTransport.State.CONNECTED) {
+          peer.check(new TestPeer.Check(victim)); // consent, at RFC 7675's pace
+        }
+      }
+
+      assertThat(taken).as("spoofed claims that took the address").isZero();
+      assertThat(answered).as("spoofed claims answered").isZero();
+      assertThat(mux.stats().addressClaimsRefused()).isEqualTo(20);
+      assertThat(recorder.events).as("the victim saw no change").isEmpty();
+      peer.send(RTP);
+      assertThat(recorder.next().sender()).isEqualTo(peer.address());
+      assertThat(victim.send(text("still yours"))).isTrue();
+      assertThat(new String(peer.receive(), StandardCharsets.UTF_8)).isEqualTo("still yours");
+      assertThat(attackerSide.received).isEmpty();
+      assertThat(attackerSide.events).isEmpty();
+    }
+    victim.close();
+    attacker.close();
+  }
+
+  /**
+   * The owner really left (no word, no more checks): once its last check from the address is
+   * older than the address hold, a new client on the same port gets the address, and the old
+   * transport, which lost its selected address, fails.
+   */
+  @Test
+  void aQuietOwnersAddressGoesToTheNextClientOnThatPort() throws Exception {
+    IceTransport gone = mux.register(recorder, recorder);
+    Recorder nextSide = new Recorder();
+    IceTransport next = mux.register(nextSide, nextSide);
+    InetSocketAddress shared;
+    try (TestPeer first = new TestPeer("127.0.0.1", port.localAddress())) {
+      first.check(new TestPeer.Check(gone).nominate());
+      assertThat(recorder.events.poll(2, TimeUnit.SECONDS)).startsWith("selected");
+      shared = first.address();
+    }
+    try (TestPeer second = new TestPeer(shared, port.localAddress())) {
+      advance(Duration.ofSeconds(10));
+      second.send(new TestPeer.Check(next).nominate().encode());
+      assertThat(second.receiveWithin(300)).as("held while the owner may still be there").isNull();
+      assertThat(next.selectedAddress()).isNull();
+
+      advance(IceMux.Config.DEFAULT_ADDRESS_HOLD.minusSeconds(9)); // 16 s since the owner's check
+      StunMessage answer = second.check(new TestPeer.Check(next).nominate());
+
+      assertThat(answer.type()).isEqualTo(StunAttributes.BINDING_SUCCESS_RESPONSE);
+      assertThat(nextSide.events.poll(2, TimeUnit.SECONDS)).isEqualTo("selected null -> " + shared);
+      second.send(RTP);
+      assertThat(nextSide.next().sender()).isEqualTo(shared);
+      runTimers();
+      assertThat(recorder.events.poll(2, TimeUnit.SECONDS)).isEqualTo("failed CONSENT_EXPIRED");
+    }
+    assertThat(recorder.received).isEmpty();
+    next.close();
+  }
+
+  /**
+   * NAT rebinding: the same client appears from a new port while its old address is still live.
+   * Its own transport follows it at the first check from there, well within 2 s.
+   */
+  @Test
+  void aClientThatMovesToANewPortIsFollowedAtOnce() throws Exception {
+    IceTransport t = mux.register(recorder, recorder);
+    try (TestPeer before = new TestPeer("127.0.0.1", port.localAddress());
+        TestPeer after = new TestPeer("127.0.0.1", port.localAddress())) {
+      before.check(new TestPeer.Check(t).nominate());
+      assertThat(recorder.events.poll(2, TimeUnit.SECONDS)).startsWith("selected null");
+      advance(Duration.ofSeconds(1));
+
+      long start = System.nanoTime();
+      assertThat(after.check(new TestPeer.Check(t).nominate()).type())
+          .isEqualTo(StunAttributes.BINDING_SUCCESS_RESPONSE);
+      assertThat(recorder.events.poll(2, TimeUnit.SECONDS))
+          .isEqualTo("selected " + before.address() + " -> " + after.address());
+      assertThat(t.send(text("followed"))).isTrue();
+      assertThat(new String(after.receive(), StandardCharsets.UTF_8)).isEqualTo("followed");
+      after.send(RTP);
+      assertThat(recorder.next().sender()).isEqualTo(after.address());
+      assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(2));
+      assertThat(mux.stats().addressClaimsRefused()).isZero();
+    }
+    t.close();
+  }
+
+  /**
+   * Every check with bad credentials for a known ufrag earns an error answer to its claimed
+   * source; the port sends at most {@link IceMux.Config#DEFAULT_ERROR_REPLIES_PER_SECOND} of them
+   * a second, so it cannot be used as a reflector at the rate junk arrives.
+   */
+  @Test
+  void errorAnswersAreLimitedPerSecond() throws Exception {
+    IceTransport t = mux.register(recorder, recorder);
+    int limit = IceMux.Config.DEFAULT_ERROR_REPLIES_PER_SECOND;
+    try (TestPeer peer = new TestPeer("127.0.0.1", port.localAddress())) {
+      TestPeer.Check forged = new TestPeer.Check(t);
+      forged.password = "not-the-password-at-all";
+      for (int i = 0; i < limit * 3; i++) {
+        peer.send(forged.encode());
+      }
+      awaitTrue(() -> mux.stats().answered(BindingVerdict.UNAUTHORIZED) == limit * 3);
+      assertThat(countAnswers(peer)).as("answers within one second of the clock").isEqualTo(limit);
+      assertThat(mux.stats().stunErrorRepliesDropped()).isEqualTo(2L * limit);
+
+      advance(Duration.ofSeconds(1));
+      for (int i = 0; i < limit / 2; i++) {
+        peer.send(forged.encode());
+      }
+      awaitTrue(() -> mux.stats().answered(BindingVerdict.UNAUTHORIZED) == limit * 3 + limit / 2);
+      assertThat(countAnswers(peer)).as("a second later").isEqualTo(limit / 2);
+      // A valid check is never limited.
+      assertThat(peer.check(new TestPeer.Check(t)).type()).isEqualTo(StunAttributes.BINDING_SUCCESS_RESPONSE);
+    }
+    t.close();
+  }
+
+  private static int countAnswers(TestPeer peer) throws Exception {
+    int n = 0;
+    while (peer.receiveWithin(300) != null) {
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Hands the port a STUN datagram as if it came from {@code from}. Loopback cannot spoof a source
+   * port that another socket owns; the port's pipeline takes a datagram with any sender.
+   */
+  private void injectStun(byte[] datagram, InetSocketAddress from) throws Exception {
+    port.channel().eventLoop().submit(() -> port.channel().pipeline().fireChannelRead(
+        new io.netty.channel.socket.DatagramPacket(Unpooled.wrappedBuffer(datagram), port.localAddress(), from)))
+        .get(2, TimeUnit.SECONDS);
+  }
+
   @Test
   void hostCandidatesUseThePortNumber() throws Exception {
     var candidates = mux.hostCandidates(java.util.List.of(
@@ -316,10 +478,10 @@ class IceLoopbackTest {
   }
 
   private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 2 s");
+        throw new AssertionError("condition not met within 5 s");
       }
       Thread.sleep(5);
     }

@@ -26,8 +26,13 @@ final class TestPeer implements AutoCloseable {
   private final InetSocketAddress server;
 
   TestPeer(String localIp, InetSocketAddress server) throws IOException {
-    this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(localIp), 0));
-    this.socket.setSoTimeout(2000);
+    this(new InetSocketAddress(InetAddress.getByName(localIp), 0), server);
+  }
+
+  /** A peer on exactly {@code local}, e.g. the port another peer just closed. */
+  TestPeer(InetSocketAddress local, InetSocketAddress server) throws IOException {
+    this.socket = new DatagramSocket(local);
+    this.socket.setSoTimeout(5000); // generous: the test machine may be busy
     this.server = server;
   }
 

@@ -27,7 +27,7 @@ public final class MediaPort implements AutoCloseable {
   /** Largest datagram accepted; anything longer is truncated by the kernel and then rejected. */
   public static final int MAX_DATAGRAM = 2048;
   /** Datagrams read per recvmmsg(2) call on epoll. */
-  public static final int DATAGRAMS_PER_READ = 16;
+  public static final int DATAGRAMS_PER_READ = 64;
   private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
   private final Channel channel;

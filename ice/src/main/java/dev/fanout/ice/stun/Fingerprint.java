@@ -4,7 +4,7 @@ import java.util.zip.CRC32;
 
 /** The FINGERPRINT value (RFC 8489 §14.7): CRC-32 of the message so far, XOR 0x5354554e. */
 final class Fingerprint {
-  private static final int XOR = 0x5354554e;
+  static final int XOR = 0x5354554e;
 
   private Fingerprint() {}
 

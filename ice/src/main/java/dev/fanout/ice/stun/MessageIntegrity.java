@@ -40,11 +40,20 @@ public final class MessageIntegrity {
    * comparison takes the same time wherever the first difference is.
    */
   public boolean verify(StunMessage message) {
-    int at = message.integrityOffset();
-    if (at < 0) {
+    return verify(message.raw(), message.integrityOffset());
+  }
+
+  /**
+   * Whether the MESSAGE-INTEGRITY attribute at {@code integrityOffset} of the message in
+   * {@code raw} (from offset 0, as {@link StunScan} found it) matches this key: the check needs no
+   * decoded message. False when the offset is -1 or out of range. Same timing wherever the first difference is.
+   */
+  public boolean verify(byte[] raw, int integrityOffset) {
+    int at = integrityOffset;
+    if (at < StunAttributes.HEADER_LENGTH
+        || at > raw.length - 4 - StunAttributes.MESSAGE_INTEGRITY_LENGTH) {
       return false;
     }
-    byte[] raw = message.raw();
     hmac(raw, at);
     int diff = 0;
     for (int i = 0; i < digest.length; i++) {

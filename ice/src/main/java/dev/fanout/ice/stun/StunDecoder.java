@@ -14,10 +14,10 @@ import org.ice4j.attribute.XorMappedAddressAttribute;
 import org.ice4j.message.Message;
 
 /**
- * Decodes STUN messages (RFC 8489). A structural pass of ours comes first and enforces the caps
- * (message size, attribute count, USERNAME length, fixed lengths of MESSAGE-INTEGRITY and
- * FINGERPRINT, FINGERPRINT last); only then do ice4j's message and attribute classes parse the
- * values and check FINGERPRINT. ice4j does not check MESSAGE-INTEGRITY: that is
+ * Decodes STUN messages (RFC 8489). A structural pass of ours ({@link StunScan}) comes first and
+ * enforces the caps (message size, attribute count, USERNAME length, fixed lengths of
+ * MESSAGE-INTEGRITY and FINGERPRINT, FINGERPRINT last); only then do ice4j's message and
+ * attribute classes parse the values and check FINGERPRINT. ice4j does not check MESSAGE-INTEGRITY: that is
  * {@link MessageIntegrity#verify}, once the caller knows which password applies.
  *
  * <p>Stateless and thread-safe.
@@ -64,7 +64,10 @@ public final class StunDecoder {
 
   /** Decodes a whole array that nobody else will modify; the message keeps it. */
   private static StunMessage decodeOwned(byte[] raw) throws StunFormatException {
-    Layout layout = scan(raw);
+    StunScan scan = new StunScan();
+    if (!scan.scan(raw, raw.length)) {
+      throw new StunFormatException(scan.problem());
+    }
     Message message;
     try {
       // ice4j needs the message at offset 0, which is why callers' bytes are copied first.
@@ -74,92 +77,10 @@ public final class StunDecoder {
     } catch (RuntimeException e) {
       throw new StunFormatException("rejected by decoder: " + e);
     }
-    return extract(raw, layout, message);
+    return extract(raw, scan, message);
   }
 
-  /** What the structural pass learned. */
-  private record Layout(int integrityOffset, boolean fingerprint, int[] unknownRequired) {}
-
-  /**
-   * Walks the header and every attribute header, bounds-checking each length before it is used.
-   */
-  private static Layout scan(byte[] raw) throws StunFormatException {
-    int length = raw.length;
-    if (length < StunAttributes.HEADER_LENGTH) {
-      throw new StunFormatException("shorter than a STUN header: " + length);
-    }
-    if ((raw[0] & 0xC0) != 0) {
-      throw new StunFormatException("first two bits not zero");
-    }
-    if (readInt(raw, 4) != StunAttributes.MAGIC_COOKIE) {
-      throw new StunFormatException("no magic cookie (RFC 3489 STUN is not supported)");
-    }
-    int declared = readShort(raw, 2);
-    if ((declared & 3) != 0) {
-      throw new StunFormatException("length " + declared + " not a multiple of 4");
-    }
-    if (declared != length - StunAttributes.HEADER_LENGTH) {
-      throw new StunFormatException(
-          "length field " + declared + " but " + (length - StunAttributes.HEADER_LENGTH)
-              + " bytes follow the header");
-    }
-    int integrityOffset = -1;
-    boolean fingerprint = false;
-    int[] unknown = new int[0];
-    int count = 0;
-    int at = StunAttributes.HEADER_LENGTH;
-    while (at < length) {
-      if (fingerprint) {
-        throw new StunFormatException("attribute after FINGERPRINT");
-      }
-      if (length - at < 4) {
-        throw new StunFormatException("truncated attribute header at " + at);
-      }
-      if (++count > MAX_ATTRIBUTES) {
-        throw new StunFormatException("more than " + MAX_ATTRIBUTES + " attributes");
-      }
-      int type = readShort(raw, at);
-      int valueLength = readShort(raw, at + 2);
-      int padded = (valueLength + 3) & ~3;
-      if (padded > length - at - 4) {
-        throw new StunFormatException("attribute 0x" + Integer.toHexString(type)
-            + " of length " + valueLength + " runs past the end");
-      }
-      boolean afterIntegrity = integrityOffset >= 0;
-      switch (type) {
-        case StunAttributes.MESSAGE_INTEGRITY -> {
-          if (valueLength != StunAttributes.MESSAGE_INTEGRITY_LENGTH) {
-            throw new StunFormatException("MESSAGE-INTEGRITY of length " + valueLength);
-          }
-          if (!afterIntegrity) {
-            integrityOffset = at;
-          }
-        }
-        case StunAttributes.FINGERPRINT -> {
-          if (valueLength != StunAttributes.FINGERPRINT_LENGTH) {
-            throw new StunFormatException("FINGERPRINT of length " + valueLength);
-          }
-          fingerprint = true;
-        }
-        case StunAttributes.USERNAME -> {
-          if (valueLength > MAX_USERNAME_LENGTH) {
-            throw new StunFormatException("USERNAME of length " + valueLength);
-          }
-        }
-        default -> {
-          if (!afterIntegrity && StunAttributes.isComprehensionRequired(type)
-              && !StunAttributes.isKnownRequired(type)) {
-            unknown = Arrays.copyOf(unknown, unknown.length + 1);
-            unknown[unknown.length - 1] = type;
-          }
-        }
-      }
-      at += 4 + padded;
-    }
-    return new Layout(integrityOffset, fingerprint, unknown);
-  }
-
-  private static StunMessage extract(byte[] raw, Layout layout, Message message)
+  private static StunMessage extract(byte[] raw, StunScan scan, Message message)
       throws StunFormatException {
     byte[] tid = Arrays.copyOfRange(raw, 8, StunAttributes.HEADER_LENGTH);
     String username = null;
@@ -169,7 +90,7 @@ public final class StunDecoder {
     Long controlled = null;
     InetSocketAddress mapped = null;
     int errorCode = -1;
-    int limit = layout.integrityOffset() >= 0 ? layout.integrityOffset() : Integer.MAX_VALUE;
+    int limit = scan.integrityOffset() >= 0 ? scan.integrityOffset() : Integer.MAX_VALUE;
     try {
       for (Attribute a : message.getAttributes()) {
         if (a.getLocationInMessage() >= limit) {
@@ -196,8 +117,8 @@ public final class StunDecoder {
       throw new StunFormatException("bad attribute value: " + e);
     }
     return new StunMessage(raw, readShort(raw, 0), tid, username, priority, useCandidate,
-        controlling, controlled, layout.integrityOffset(), layout.fingerprint(),
-        layout.unknownRequired(), mapped, errorCode);
+        controlling, controlled, scan.integrityOffset(), scan.fingerprintOffset() >= 0,
+        scan.unknownRequiredAttributes(), mapped, errorCode);
   }
 
   static int readShort(byte[] b, int at) {

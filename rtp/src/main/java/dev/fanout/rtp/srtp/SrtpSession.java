@@ -388,6 +388,17 @@ public final class SrtpSession implements AutoCloseable {
     receiveRtcp.remove(ssrc);
   }
 
+  /**
+   * Whether unprotecting a packet from {@code ssrc} would first derive a new receive context (a
+   * key derivation, paid before the packet's tag can be checked): no authentic packet has come
+   * from that SSRC yet and the stream cap is not reached. Lets a caller budget that cost.
+   */
+  public boolean wouldDeriveReceiveContext(int ssrc, boolean rtcp) {
+    return rtcp
+        ? !receiveRtcp.containsKey(ssrc) && receiveRtcp.size() < maxStreams
+        : !receiveRtp.containsKey(ssrc) && receiveRtp.size() < maxStreams;
+  }
+
   /** SSRCs with a receive RTP context: those that have sent an authentic packet. */
   public List<Integer> receivingSsrcs() {
     return new ArrayList<>(receiveRtp.keySet());

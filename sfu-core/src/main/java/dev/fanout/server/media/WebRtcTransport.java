@@ -8,7 +8,10 @@ import dev.fanout.dtls.PeerCertificate;
 import dev.fanout.ice.IceFailure;
 import dev.fanout.ice.IceTransport;
 import dev.fanout.ice.IceTransportListener;
+import dev.fanout.ice.TokenBucket;
+import dev.fanout.rtp.Bytes;
 import dev.fanout.rtp.PacketClass;
+import dev.fanout.rtp.rtcp.Rtcp;
 import dev.fanout.rtp.srtp.PacketBuffer;
 import dev.fanout.rtp.srtp.SrtpKeys;
 import dev.fanout.rtp.srtp.SrtpSession;
@@ -65,6 +68,13 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
 
   /** Size of the receive scratch and of {@link #sendBuffer()}. */
   static final int MAX_DATAGRAM = 2048;
+  /**
+   * Budget of SRTP/SRTCP receive-context derivations (packets under an SSRC not yet seen): a
+   * publisher starts with a handful of SSRCs (audio, video layers, RTX, RTCP senders) at once,
+   * then adds a few per new track.
+   */
+  static final int NEW_STREAM_BURST = 32;
+  static final int NEW_STREAMS_PER_SECOND = 8;
 
   private final MediaEngine engine;
   private final EventLoop loop;
@@ -89,6 +99,8 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
   private DatagramSink sink = this::sendToIce;
   private DtlsConnection dtls;
   private SrtpSession srtp;
+  private final TokenBucket newStreams = new TokenBucket(NEW_STREAM_BURST, NEW_STREAMS_PER_SECOND);
+  private long newStreamsRefused;
   private boolean closed;
 
   public WebRtcTransport(MediaEngine engine, EventLoop loop, String label, Listener listener) {
@@ -173,6 +185,10 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
         return;
       }
       datagram.getBytes(datagram.readerIndex(), scratch, 0, len);
+      if (!mayDerive(s, scratch, len)) {
+        newStreamsRefused++;
+        return;
+      }
       switch (s.unprotect(scratchView.wrap(scratch, 0, len, scratch.length))) {
         case RTP -> listener.onRtp(this, scratch, 0, scratchView.getLength());
         case RTCP -> listener.onRtcp(this, scratch, 0, scratchView.getLength());
@@ -183,6 +199,24 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
     } finally {
       datagram.release();
     }
+  }
+
+  /**
+   * Whether the packet in {@code b[0, len)} may be unprotected: always under a known SSRC, within
+   * the budget under a new one. A new SSRC costs a key derivation before its tag can be checked,
+   * and anyone who can spoof our peer's validated address could send a fresh SSRC in every
+   * packet; the budget keeps that cost to a few derivations a second per transport. The worst
+   * such a spoofer gets is a new stream of this one transport starting late.
+   */
+  private boolean mayDerive(SrtpSession s, byte[] b, int len) {
+    boolean rtcp = Rtcp.isRtcp(b, 0, len);
+    int ssrc = Bytes.i32(b, rtcp ? 4 : 8); // len >= 12: both fit
+    return !s.wouldDeriveReceiveContext(ssrc, rtcp) || newStreams.tryTake(System.nanoTime());
+  }
+
+  /** Packets under a new SSRC dropped because the derivation budget was spent; room's loop. */
+  long newStreamsRefused() {
+    return newStreamsRefused;
   }
 
   /**
