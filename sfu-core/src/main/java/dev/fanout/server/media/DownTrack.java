@@ -65,8 +65,6 @@ public final class DownTrack {
   private int rtxSeq;
   private long packetsSent;
   private long octetsSent;
-  private long retransmitted;
-  private long layerSwitches;
   private boolean closed;
 
   private final Vp8Descriptor vp8 = new Vp8Descriptor();
@@ -98,15 +96,6 @@ public final class DownTrack {
 
   Pause pause() {
     return pause;
-  }
-
-  /** Layers switched to after the first, for tests and metrics. */
-  long layerSwitches() {
-    return layerSwitches;
-  }
-
-  long retransmitted() {
-    return retransmitted;
   }
 
   /** Applies the subscriber's answer for this section: payload types and header extensions. */
@@ -153,7 +142,6 @@ public final class DownTrack {
       }
       if (current != null) {
         rewriter.switchSource();
-        layerSwitches++;
       }
       current = layer;
     }
@@ -237,9 +225,7 @@ public final class DownTrack {
     if (munger.stampsTransportSeq()) {
       transport.sent(tseq, len, nowNanos);
     }
-    if (transport.sendRtp(buf, 0, len)) {
-      retransmitted++;
-    }
+    transport.sendRtp(buf, 0, len);
   }
 
   private boolean isKeyframe(RtpPacket p) {

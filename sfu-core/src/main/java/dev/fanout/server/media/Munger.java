@@ -1,5 +1,6 @@
 package dev.fanout.server.media;
 
+import dev.fanout.rtp.Bytes;
 import dev.fanout.rtp.HeaderExtensions;
 import dev.fanout.rtp.RtpPacket;
 import dev.fanout.sdp.NegotiatedMedia;
@@ -133,10 +134,8 @@ final class Munger {
     int at = fixed;
     if (count > 0) {
       int outProfile = twoByte ? HeaderExtensions.TWO_BYTE_PROFILE : HeaderExtensions.ONE_BYTE_PROFILE;
-      dst[at] = (byte) (outProfile >>> 8);
-      dst[at + 1] = (byte) outProfile;
-      dst[at + 2] = (byte) (blockData >>> 10);
-      dst[at + 3] = (byte) (blockData >>> 2);
+      Bytes.put16(dst, at, outProfile);
+      Bytes.put16(dst, at + 2, blockData >>> 2); // length in 32-bit words
       at += 4;
       int end = at + blockData;
       if (midId != NONE) {
@@ -146,16 +145,13 @@ final class Munger {
       }
       if (transportSeqId != NONE) {
         at = element(dst, at, twoByte, transportSeqId, 2);
-        dst[at] = (byte) (transportSeq >>> 8);
-        dst[at + 1] = (byte) transportSeq;
+        Bytes.put16(dst, at, transportSeq);
         at += 2;
       }
       if (absSendTimeId != NONE) {
         long ast = (Math.floorMod(nowNanos, AST_PERIOD_NANOS) << 18) / 1_000_000_000L;
         at = element(dst, at, twoByte, absSendTimeId, 3);
-        dst[at] = (byte) (ast >>> 16);
-        dst[at + 1] = (byte) (ast >>> 8);
-        dst[at + 2] = (byte) ast;
+        Bytes.put24(dst, at, (int) ast);
         at += 3;
       }
       if (rfc8285) {
@@ -180,16 +176,9 @@ final class Munger {
     }
     System.arraycopy(src, in.payloadOffset(), dst, at, tail);
     dst[1] = (byte) ((src[in.offset() + 1] & 0x80) | payloadType);
-    dst[2] = (byte) (seq >>> 8);
-    dst[3] = (byte) seq;
-    dst[4] = (byte) (timestamp >>> 24);
-    dst[5] = (byte) (timestamp >>> 16);
-    dst[6] = (byte) (timestamp >>> 8);
-    dst[7] = (byte) timestamp;
-    dst[8] = (byte) (ssrc >>> 24);
-    dst[9] = (byte) (ssrc >>> 16);
-    dst[10] = (byte) (ssrc >>> 8);
-    dst[11] = (byte) ssrc;
+    Bytes.put16(dst, 2, seq);
+    Bytes.put32(dst, 4, (int) timestamp);
+    Bytes.put32(dst, 8, ssrc);
     return length;
   }
 

@@ -51,14 +51,4 @@ final class Sequencer {
   long timestamp(int outSeq) {
     return timestamps[outSeq & mask] & 0xffffffffL;
   }
-
-  /** Forgets every entry of a layer that went away. */
-  void forget(Producer.Layer layer) {
-    for (int i = 0; i < layers.length; i++) {
-      if (layers[i] == layer) {
-        layers[i] = null;
-        outSeqs[i] = -1;
-      }
-    }
-  }
 }

@@ -103,6 +103,26 @@ abstract class BrowserTestBase {
         link.address().getAddress().getHostAddress(), link.address().getPort());
   }
 
+  /** A participant (client 'c') that plays everything published in the room. */
+  static BrowserPage participant(String room, String identity) {
+    return participant(room, identity, null, null, 0);
+  }
+
+  /**
+   * A participant (client 'c') whose media crosses {@code link} when it is not null, and that
+   * plays every track published in the room, or only those of kind {@code only}, subscribing to
+   * video {@code videoDelayMs} after it was published.
+   */
+  static BrowserPage participant(String room, String identity, LinkEmulator link, String only, int videoDelayMs) {
+    BrowserPage page = page();
+    if (link != null) {
+      routeMedia(page, link);
+    }
+    page.run("H.client('c'); H.autoSubscribe('c', arguments[2], arguments[3]); await H.join('c', arguments[0], arguments[1])",
+        room, identity, only, videoDelayMs);
+    return page;
+  }
+
   /** A room name no other test uses. */
   static String newRoom() {
     return "room-" + ROOMS.incrementAndGet();

@@ -14,13 +14,6 @@ import org.junit.jupiter.api.Test;
 class MediaQualityBrowserTest extends BrowserTestBase {
   private static final int MOVING = 31;
 
-  /** A participant that plays everything published in the room (client 'c'). */
-  private static BrowserPage participant(String room, String identity) {
-    BrowserPage page = page();
-    page.run("H.client('c'); H.autoSubscribe('c'); await H.join('c', arguments[0], arguments[1])", room, identity);
-    return page;
-  }
-
   /** Polls the subscriber's inbound video until {@code condition} (JS over `s`) holds; returns the stats. */
   private static Map<String, Object> inboundUntil(BrowserPage page, String uid, String condition, int ms) {
     return page.object("let last = null;"

@@ -16,15 +16,6 @@ import org.junit.jupiter.api.Test;
 class MediaRepairBrowserTest extends BrowserTestBase {
   private static final int RUN_MILLIS = 15_000;
 
-  private static BrowserPage participant(String room, String identity, LinkEmulator link) {
-    BrowserPage page = page();
-    if (link != null) {
-      routeMedia(page, link);
-    }
-    page.run("H.client('c'); H.autoSubscribe('c'); await H.join('c', arguments[0], arguments[1])", room, identity);
-    return page;
-  }
-
   /**
    * Waits for moving video of {@code uid} at {@code page}, then watches it for {@link
    * #RUN_MILLIS}; returns the freeze time that accrued, the run's length and the stats after.
@@ -50,8 +41,8 @@ class MediaRepairBrowserTest extends BrowserTestBase {
       link.up().loss(0.05).delay(Duration.ofMillis(20));
       link.down().delay(Duration.ofMillis(20));
       String room = newRoom();
-      BrowserPage bob = participant(room, "bob", null);
-      BrowserPage alice = participant(room, "alice", link);
+      BrowserPage bob = participant(room, "bob");
+      BrowserPage alice = participant(room, "alice", link, null, 0);
       alice.run("H.tracks.cam = await Fanout.createCameraVideoTrack(); await H.clients.c.publish(H.tracks.cam)");
 
       Map<String, Object> seen = watch(bob, "alice");
@@ -72,8 +63,8 @@ class MediaRepairBrowserTest extends BrowserTestBase {
       link.down().loss(0.05).delay(Duration.ofMillis(20));
       link.up().delay(Duration.ofMillis(20));
       String room = newRoom();
-      BrowserPage bob = participant(room, "bob", link);
-      BrowserPage alice = participant(room, "alice", null);
+      BrowserPage bob = participant(room, "bob", link, null, 0);
+      BrowserPage alice = participant(room, "alice");
       alice.run("H.tracks.cam = await Fanout.createCameraVideoTrack(); await H.clients.c.publish(H.tracks.cam)");
 
       Map<String, Object> seen = watch(bob, "alice");
