@@ -70,6 +70,13 @@ public final class IceMux implements DatagramDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(IceMux.class);
   private static final long TICK_MILLIS = 1000;
   private static final int REGISTER_ATTEMPTS = 16;
+  /**
+   * Failed authentications a second after which a source's binding requests are dropped before
+   * the HMAC. A real agent fails at most a few checks (a stale password after a restart); a flood
+   * from one address stops costing a verification each.
+   */
+  static final int FAILED_CHECKS_PER_SECOND = 20;
+  private static final int FAILED_CHECK_SLOTS = 4096;
 
   /**
    * Timeouts and limits of the transports of one port.
@@ -127,6 +134,7 @@ public final class IceMux implements DatagramDispatcher {
   private final byte[] responseScratch = new byte[512];
   private final Printable printable = new Printable();
   private final TokenBucket errorReplies;
+  private final FailedChecks failedChecks = new FailedChecks(FAILED_CHECK_SLOTS, FAILED_CHECKS_PER_SECOND);
   private final long addressHoldNanos;
 
   private volatile Channel channel;
@@ -280,11 +288,23 @@ public final class IceMux implements DatagramDispatcher {
       logBadInput("binding request from {} for unknown ufrag {}", sender, printable.of(raw, user, colon - user));
       return;
     }
-    int n = t.onBindingRequest(raw, length, scan, sender, nanoClock.getAsLong(), responseScratch);
+    long now = nanoClock.getAsLong();
+    // A source that keeps failing authentication is dropped before the HMAC, unless a transport
+    // owns it: spoofing a live client's address must not get its own consent checks dropped.
+    if (failedChecks.throttled(sender, now) && !byAddress.containsKey(sender)) {
+      stats.stunThrottled.increment();
+      return;
+    }
+    int n = t.onBindingRequest(raw, length, scan, sender, now, responseScratch);
     if (n > 0) {
       ByteBuf response = channel.alloc().buffer(n).writeBytes(responseScratch, 0, n);
       write(new DatagramPacket(response, sender));
     }
+  }
+
+  /** A binding request from {@code sender} failed authentication. Port loop only. */
+  void authenticationFailed(InetSocketAddress sender, long now) {
+    failedChecks.failed(sender, now);
   }
 
   /** Whether one more error answer may go out now (see {@link Config#errorRepliesPerSecond}). */

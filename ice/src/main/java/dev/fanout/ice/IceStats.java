@@ -17,6 +17,7 @@ public final class IceStats {
   final LongAdder stunBadRequest = new LongAdder();
   final LongAdder stunRoleConflict = new LongAdder();
   final LongAdder stunErrorRepliesDropped = new LongAdder();
+  final LongAdder stunThrottled = new LongAdder();
   final LongAdder addressClaimsRefused = new LongAdder();
   final LongAdder unvalidatedDropped = new LongAdder();
   final LongAdder delivered = new LongAdder();
@@ -68,6 +69,14 @@ public final class IceStats {
   /** Binding requests for a ufrag no transport has: dropped. */
   public long stunUnknownUfrag() {
     return stunUnknownUfrag.sum();
+  }
+
+  /**
+   * Binding requests dropped unverified because their source failed authentication
+   * {@link IceMux#FAILED_CHECKS_PER_SECOND} times within the second.
+   */
+  public long stunThrottled() {
+    return stunThrottled.sum();
   }
 
   /**
@@ -132,6 +141,7 @@ public final class IceStats {
     m.put("stunUnknownAttribute", stunUnknownAttribute.sum());
     m.put("stunBadRequest", stunBadRequest.sum());
     m.put("stunRoleConflict", stunRoleConflict.sum());
+    m.put("stunThrottled", stunThrottled.sum());
     m.put("stunMalformed", stunMalformed.sum());
     m.put("stunNotRequest", stunNotRequest.sum());
     m.put("stunNoUsername", stunNoUsername.sum());

@@ -154,6 +154,9 @@ public final class IceTransport {
       verdict = responder.judge(request);
     }
     mux.stats().count(verdict);
+    if (verdict == BindingVerdict.UNAUTHORIZED) {
+      mux.authenticationFailed(sender, now);
+    }
     if (verdict != BindingVerdict.SUCCESS) {
       mux.logBadInput("binding request from {}: {}", sender, verdict);
       if (!mux.mayAnswerWithError(now)) {

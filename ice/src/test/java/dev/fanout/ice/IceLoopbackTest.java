@@ -16,6 +16,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -405,32 +407,97 @@ class IceLoopbackTest {
   /**
    * Every check with bad credentials for a known ufrag earns an error answer to its claimed
    * source; the port sends at most {@link IceMux.Config#DEFAULT_ERROR_REPLIES_PER_SECOND} of them
-   * a second, so it cannot be used as a reflector at the rate junk arrives.
+   * a second, so it cannot be used as a reflector at the rate junk arrives. (The checks come from
+   * several sources, each below the per-source throttle.)
    */
   @Test
   void errorAnswersAreLimitedPerSecond() throws Exception {
     IceTransport t = mux.register(recorder, recorder);
     int limit = IceMux.Config.DEFAULT_ERROR_REPLIES_PER_SECOND;
-    try (TestPeer peer = new TestPeer("127.0.0.1", port.localAddress())) {
+    int each = IceMux.FAILED_CHECKS_PER_SECOND;
+    List<TestPeer> peers = new ArrayList<>();
+    try {
+      for (int i = 0; i < limit * 3 / each; i++) {
+        peers.add(new TestPeer("127.0.0.1", port.localAddress()));
+      }
       TestPeer.Check forged = new TestPeer.Check(t);
       forged.password = "not-the-password-at-all";
-      for (int i = 0; i < limit * 3; i++) {
-        peer.send(forged.encode());
+      for (TestPeer peer : peers) {
+        for (int i = 0; i < each; i++) {
+          peer.send(forged.encode());
+        }
       }
       awaitTrue(() -> mux.stats().answered(BindingVerdict.UNAUTHORIZED) == limit * 3);
-      assertThat(countAnswers(peer)).as("answers within one second of the clock").isEqualTo(limit);
+      assertThat(countAnswers(peers)).as("answers within one second of the clock").isEqualTo(limit);
       assertThat(mux.stats().stunErrorRepliesDropped()).isEqualTo(2L * limit);
 
       advance(Duration.ofSeconds(1));
       for (int i = 0; i < limit / 2; i++) {
-        peer.send(forged.encode());
+        peers.get(i % peers.size()).send(forged.encode());
       }
       awaitTrue(() -> mux.stats().answered(BindingVerdict.UNAUTHORIZED) == limit * 3 + limit / 2);
-      assertThat(countAnswers(peer)).as("a second later").isEqualTo(limit / 2);
+      assertThat(countAnswers(peers)).as("a second later").isEqualTo(limit / 2);
       // A valid check is never limited.
-      assertThat(peer.check(new TestPeer.Check(t)).type()).isEqualTo(StunAttributes.BINDING_SUCCESS_RESPONSE);
+      assertThat(peers.get(0).check(new TestPeer.Check(t)).type()).isEqualTo(StunAttributes.BINDING_SUCCESS_RESPONSE);
+      assertThat(mux.stats().stunThrottled()).isZero();
+    } finally {
+      for (TestPeer peer : peers) {
+        peer.close();
+      }
     }
     t.close();
+  }
+
+  /**
+   * A source that keeps failing authentication stops costing an HMAC a check: past
+   * {@link IceMux#FAILED_CHECKS_PER_SECOND} failures in a second its checks are dropped
+   * unverified, until the second is over. Other sources are verified as before, and so is a
+   * source a transport owns, so a forger that spoofs a live client's address cannot get the
+   * client's own consent checks dropped.
+   */
+  @Test
+  void aSourceThatKeepsFailingIsDroppedBeforeVerificationUnlessATransportOwnsIt() throws Exception {
+    IceTransport t = mux.register(recorder, recorder);
+    int each = IceMux.FAILED_CHECKS_PER_SECOND;
+    try (TestPeer forger = new TestPeer("127.0.0.1", port.localAddress());
+        TestPeer client = new TestPeer("127.0.0.1", port.localAddress())) {
+      TestPeer.Check forged = new TestPeer.Check(t);
+      forged.password = "not-the-password-at-all";
+      for (int i = 0; i < each * 5; i++) {
+        forger.send(forged.encode());
+      }
+      awaitTrue(() -> mux.stats().stunThrottled() == each * 4);
+      assertThat(mux.stats().answered(BindingVerdict.UNAUTHORIZED)).isEqualTo(each);
+      assertThat(countAnswers(forger)).isEqualTo(each);
+      forger.send(new TestPeer.Check(t).encode());
+      assertThat(forger.receiveWithin(300)).as("even a valid check, within the second").isNull();
+      assertThat(client.check(new TestPeer.Check(t)).type()).as("another source")
+          .isEqualTo(StunAttributes.BINDING_SUCCESS_RESPONSE);
+
+      advance(Duration.ofSeconds(1));
+      assertThat(forger.check(new TestPeer.Check(t)).type()).as("the next second")
+          .isEqualTo(StunAttributes.BINDING_SUCCESS_RESPONSE);
+
+      // The client's address is now owned by t: forged checks from it are all verified.
+      long throttled = mux.stats().stunThrottled();
+      long unauthorized = mux.stats().answered(BindingVerdict.UNAUTHORIZED);
+      for (int i = 0; i < each * 3; i++) {
+        client.send(forged.encode());
+      }
+      awaitTrue(() -> mux.stats().answered(BindingVerdict.UNAUTHORIZED) == unauthorized + each * 3);
+      assertThat(mux.stats().stunThrottled()).isEqualTo(throttled);
+      assertThat(countAnswers(client)).isEqualTo(each * 3);
+      assertThat(client.check(new TestPeer.Check(t)).type()).isEqualTo(StunAttributes.BINDING_SUCCESS_RESPONSE);
+    }
+    t.close();
+  }
+
+  private static int countAnswers(List<TestPeer> peers) throws Exception {
+    int n = 0;
+    for (TestPeer peer : peers) {
+      n += countAnswers(peer);
+    }
+    return n;
   }
 
   private static int countAnswers(TestPeer peer) throws Exception {
