@@ -77,6 +77,7 @@ public final class ClientTransport implements DtlsListener {
 
   private final ClientContext context;
   private final EventLoop loop;
+  private static final int EARLY_SRTP_LIMIT = 64;
   private final String label;
   private final Listener listener;
   private final IceCredentials local = IceCredentials.generate(RANDOM);
@@ -100,6 +101,12 @@ public final class ClientTransport implements DtlsListener {
   private long lastResponseNanos;
   private boolean iceConnected;
   private DtlsConnection dtls;
+  /**
+   * SRTP that arrived while our DTLS handshake was finishing (loop only): the server may send
+   * media as soon as it has sent its last flight, before we have derived the keys. Replayed in
+   * order once they are; at most {@link #EARLY_SRTP_LIMIT}.
+   */
+  private final java.util.ArrayDeque<byte[]> earlySrtp = new java.util.ArrayDeque<>();
   private volatile SrtpSession srtp;
   private volatile boolean closed;
   private volatile LossModel loss;
@@ -329,11 +336,26 @@ public final class ClientTransport implements DtlsListener {
   private void onSrtp(ByteBuf datagram) {
     SrtpSession s = srtp;
     int len = datagram.readableBytes();
+    if (s == null && dtls != null && len <= scratch.length && earlySrtp.size() < EARLY_SRTP_LIMIT) {
+      byte[] copy = new byte[len];
+      datagram.getBytes(datagram.readerIndex(), copy);
+      earlySrtp.add(copy);
+      return;
+    }
     if (s == null || len > scratch.length || len < 12) {
       stats.dropped.incrementAndGet();
       return;
     }
     datagram.getBytes(datagram.readerIndex(), scratch, 0, len);
+    onSrtp(s, len);
+  }
+
+  /** Unprotects and delivers the {@code len} bytes of SRTP or SRTCP in {@link #scratch}. */
+  private void onSrtp(SrtpSession s, int len) {
+    if (len < 12) {
+      stats.dropped.incrementAndGet();
+      return;
+    }
     if (loss != null && !Rtcp.isRtcp(scratch, 0, len)
         && loss.drop(Bytes.i32(scratch, 8), Bytes.u16(scratch, 2))) {
       stats.dropped.incrementAndGet();
@@ -414,9 +436,14 @@ public final class ClientTransport implements DtlsListener {
     if (closed) {
       return;
     }
-    srtp = SrtpSession.create(keys);
+    SrtpSession s = SrtpSession.create(keys);
+    srtp = s;
     LOG.debug("{}: connected, SRTP {}", label, keys.profile());
     connected.complete(this);
+    for (byte[] early = earlySrtp.poll(); early != null; early = earlySrtp.poll()) {
+      System.arraycopy(early, 0, scratch, 0, early.length);
+      onSrtp(s, early.length);
+    }
   }
 
   @Override

@@ -69,6 +69,8 @@ public final class NackGenerator {
   private long restartCandidate = NEVER;
   private long nextDue = Long.MAX_VALUE;
 
+  /** Smoothed request-to-repair time (see {@link #rttNanos()}); 0 until a first sample. */
+  private long srtt;
   private long requests;
   private long recovered;
   private long reordered;
@@ -141,6 +143,9 @@ public final class NackGenerator {
     if (i >= 0) {
       if (tries[i] > 0) {
         recovered++;
+        if (tries[i] == 1) {
+          sampleRtt(nowNanos - sentAt[i]);
+        }
       } else {
         reordered++;
       }
@@ -155,6 +160,18 @@ public final class NackGenerator {
       }
     }
     return 0;
+  }
+
+  /**
+   * One request-to-repair time, taken only from packets requested once (after two requests it is
+   * not known which one was answered: Karn's rule, RFC 6298 §3), smoothed as TCP smooths its
+   * RTT (RFC 6298 §2, gain 1/8).
+   */
+  private void sampleRtt(long sample) {
+    if (sample <= 0) {
+      return;
+    }
+    srtt = srtt == 0 ? sample : srtt + (sample - srtt) / 8;
   }
 
   private void dropAll() {
@@ -236,12 +253,14 @@ public final class NackGenerator {
    * Fills {@code out} with the sequence numbers (16 bits, oldest first) to request now and marks
    * them requested; gives up entries that are too old or out of tries.
    *
-   * @param rttNanos the current round-trip time to the sender; 0 or less when unknown
+   * @param rttNanos the current round-trip time to the sender; 0 or less to use {@link #rttNanos()}
+   *     (and {@link #DEFAULT_RTT_NANOS} until it has a sample)
    * @return how many numbers were written; when {@code out} was too small, the rest stay due
    *     ({@link #nextDueNanos()} is then in the past)
    */
   public int collect(long nowNanos, long rttNanos, int[] out) {
-    long interval = Math.max(rttNanos > 0 ? rttNanos : DEFAULT_RTT_NANOS, MIN_RETRY_INTERVAL_NANOS);
+    long rtt = rttNanos > 0 ? rttNanos : srtt > 0 ? srtt : DEFAULT_RTT_NANOS;
+    long interval = Math.max(rtt, MIN_RETRY_INTERVAL_NANOS);
     long next = Long.MAX_VALUE;
     int n = 0;
     int w = 0;
@@ -288,6 +307,15 @@ public final class NackGenerator {
   /** Sequence numbers currently missing and still to be requested or waited for. */
   public int missing() {
     return live;
+  }
+
+  /**
+   * The smoothed time from a request to the arrival of the packet it asked for: the round trip to
+   * the sender plus its time to answer, which is what a retry should wait. 0 before the first
+   * repair.
+   */
+  public long rttNanos() {
+    return srtt;
   }
 
   /** Requests made: one per sequence number per NACK. */

@@ -116,6 +116,37 @@ class NackGeneratorTest {
     assertThat(g.requests()).isEqualTo(5);
   }
 
+  /**
+   * Without an RTT from the caller, retries wait the measured time from a request to its repair,
+   * taken only from packets requested once (a repair after two requests could answer either).
+   */
+  @Test
+  void withoutAnRttRetriesWaitTheMeasuredTimeFromARequestToItsRepair() {
+    NackGenerator g = new NackGenerator();
+    g.onPacket(1, 0);
+    g.onPacket(3, 0);
+    assertThat(collect(g, 5 * MS, 0)).containsExactly(2);
+    assertThat(g.rttNanos()).isZero();
+    g.onPacket(2, 45 * MS); // repaired 40 ms after the request
+    assertThat(g.rttNanos()).isEqualTo(40 * MS);
+
+    g.onPacket(5, 50 * MS);
+    assertThat(collect(g, 55 * MS, 0)).containsExactly(4);
+    assertThat(collect(g, 94 * MS, 0)).isEmpty();
+    assertThat(collect(g, 95 * MS, 0)).as("40 ms after the first request, not 100").containsExactly(4);
+    g.onPacket(4, 300 * MS); // after two requests: no sample
+    assertThat(g.rttNanos()).isEqualTo(40 * MS);
+
+    g.onPacket(7, 300 * MS);
+    assertThat(collect(g, 305 * MS, 0)).containsExactly(6);
+    g.onPacket(6, 385 * MS); // 80 ms: smoothed with gain 1/8
+    assertThat(g.rttNanos()).isEqualTo(45 * MS);
+    // a caller's RTT still wins
+    g.onPacket(9, 400 * MS);
+    assertThat(collect(g, 405 * MS, 0)).containsExactly(8);
+    assertThat(collect(g, 425 * MS, 20 * MS)).containsExactly(8);
+  }
+
   @Test
   void aPacketIsGivenUpAfterMaxRetriesAndOneMoreInterval() {
     NackGenerator g = new NackGenerator(1000, 3, 10_000 * MS, 0);

@@ -67,7 +67,9 @@ public final class HttpServer implements AutoCloseable {
         .websocketPath(RTC_PATH)
         .checkStartsWith(true)
         .maxFramePayloadLength(api.maxMessageBytes())
-        .handleCloseFrames(true)
+        // WebSocketSignalingHandler answers close frames: Netty's handler would answer the reply
+        // to our own close with a second close frame, which browsers take as a failure.
+        .handleCloseFrames(false)
         .handshakeTimeoutMillis(handshakeMillis)
         // Browsers always negotiate permessage-deflate (the compression handler accepts it);
         // without this the protocol handler rejects their compressed frames (RSV1 set).

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,9 @@ public final class WebSocketSignalingHandler extends SimpleChannelInboundHandler
    * socket is cut without it.
    */
   static final long SLOW_READER_GRACE_MILLIS = 5000;
+  /** How long a client has to answer the server's close frame before the connection is cut. */
+  static final long CLOSE_REPLY_GRACE_MILLIS = 2000;
+  private static final AttributeKey<Boolean> CLOSE_SENT = AttributeKey.valueOf("fanout.closeSent");
 
   private final Function<ClientConnection, SignalingSession> sessions;
   private final int maxMessageBytes;
@@ -80,11 +84,44 @@ public final class WebSocketSignalingHandler extends SimpleChannelInboundHandler
           TimeUnit.MILLISECONDS);
     } else if (evt instanceof IdleStateEvent) {
       closeReason = "timeout";
-      ctx.writeAndFlush(new CloseWebSocketFrame(4000, "no message for " + IDLE_TIMEOUT_SECONDS + " s"))
-          .addListener(ChannelFutureListener.CLOSE);
+      closeWith(ctx.channel(), 4000, "no message for " + IDLE_TIMEOUT_SECONDS + " s");
     } else {
       super.userEventTriggered(ctx, evt);
     }
+  }
+
+  /**
+   * Starts the closing handshake (RFC 6455 §7.1.2): the close frame goes after what is queued, and
+   * the client's close reply ends the connection (see {@link #onClose}), or
+   * {@link #CLOSE_REPLY_GRACE_MILLIS}. Closing as soon as the frame is written would reset a
+   * connection whose client is still sending (a ping, a request), and the reset destroys what the
+   * client has not read yet, the close status included: a client replaced by another connection
+   * of its identity then saw an abnormal closure and reconnected, replacing the other in turn.
+   */
+  static void closeWith(Channel channel, int status, String reason) {
+    closeWith(channel, status, reason, CLOSE_REPLY_GRACE_MILLIS);
+  }
+
+  private static void closeWith(Channel channel, int status, String reason, long graceMillis) {
+    if (channel.attr(CLOSE_SENT).getAndSet(Boolean.TRUE) != null) {
+      return; // one close frame per connection: a second one fails it at the client
+    }
+    channel.writeAndFlush(new CloseWebSocketFrame(status, reason));
+    channel.eventLoop().schedule(() -> channel.close(), graceMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A close frame from the client: the reply to ours ends the connection; otherwise it is
+   * answered with its status, once, and the connection ends (RFC 6455 §5.5.1).
+   */
+  private static void onClose(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
+    if (ctx.channel().attr(CLOSE_SENT).getAndSet(Boolean.TRUE) != null) {
+      ctx.close();
+      return;
+    }
+    int status = close.statusCode();
+    CloseWebSocketFrame reply = status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, null);
+    ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
   }
 
   private void joinDeadlinePassed(ChannelHandlerContext ctx) {
@@ -92,9 +129,7 @@ public final class WebSocketSignalingHandler extends SimpleChannelInboundHandler
     if (session == null || session.hasJoined() || !ctx.channel().isActive()) {
       return;
     }
-    ctx.writeAndFlush(new CloseWebSocketFrame(CLOSE_JOIN_TIMEOUT,
-            "no join within " + joinTimeout.toSeconds() + " s"))
-        .addListener(ChannelFutureListener.CLOSE);
+    closeWith(ctx.channel(), CLOSE_JOIN_TIMEOUT, "no join within " + joinTimeout.toSeconds() + " s");
   }
 
   @Override
@@ -123,13 +158,16 @@ public final class WebSocketSignalingHandler extends SimpleChannelInboundHandler
     // Not closed once the frame is written: that only means it reached the kernel's buffer, and
     // a close while the client still sends would reset the connection and destroy what it has
     // not read yet, the close status included. The client's close reply ends it, or the grace.
-    channel.writeAndFlush(new CloseWebSocketFrame(CLOSE_TOO_SLOW,
-        "more than " + maxOutgoingBytes + " bytes waited to be read"));
-    channel.eventLoop().schedule(() -> channel.close(), SLOW_READER_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    closeWith(channel, CLOSE_TOO_SLOW, "more than " + maxOutgoingBytes + " bytes waited to be read",
+        SLOW_READER_GRACE_MILLIS);
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (frame instanceof CloseWebSocketFrame close) {
+      onClose(ctx, close);
+      return;
+    }
     if (session == null) {
       return;
     }
@@ -141,7 +179,7 @@ public final class WebSocketSignalingHandler extends SimpleChannelInboundHandler
     }
     if (frame instanceof TextWebSocketFrame text) {
       session.onMessage(text.text());
-    } else if (!(frame instanceof CloseWebSocketFrame)) {
+    } else {
       // Binary frames are not part of the protocol.
       connection.send(SignalingCodec.error(null, ErrorCode.INVALID_MESSAGE, "only text frames carry messages"));
     }
@@ -169,11 +207,13 @@ public final class WebSocketSignalingHandler extends SimpleChannelInboundHandler
     int status = closeStatus(cause);
     if (status == 1009) {
       closeReason = "message too large";
+      ctx.channel().attr(CLOSE_SENT).set(Boolean.TRUE);
       ctx.writeAndFlush(new CloseWebSocketFrame(1009, "message larger than " + maxMessageBytes + " bytes"))
           .addListener(ChannelFutureListener.CLOSE);
       return;
     }
     if (status == 1007) {
+      ctx.channel().attr(CLOSE_SENT).set(Boolean.TRUE);
       ctx.writeAndFlush(new CloseWebSocketFrame(1007, "invalid compressed data"))
           .addListener(ChannelFutureListener.CLOSE);
       return;
@@ -223,7 +263,7 @@ public final class WebSocketSignalingHandler extends SimpleChannelInboundHandler
 
     @Override
     public void close(int status, String reason) {
-      channel.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
+      closeWith(channel, status, reason);
     }
 
     @Override

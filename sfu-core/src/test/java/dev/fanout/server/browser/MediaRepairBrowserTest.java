@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fanout.testkit.link.LinkEmulator;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,8 +33,6 @@ class MediaRepairBrowserTest extends BrowserTestBase {
   }
 
   @Test
-  @Disabled("passes alone (freeze < 2 %), fails in the full suite on this machine: 0.53–0.80 s of freezes"
-      + " in 15 s (3.5–5 %) although NACKs and RTX flow; to be tightened in the media-core issue")
   void fivePercentUplinkLossIsRepairedByNacksToThePublisher() throws Exception {
     try (LinkEmulator link = linkEmulator(5)) {
       link.up().loss(0.05).delay(Duration.ofMillis(20));
