@@ -418,6 +418,8 @@
           decoded: inbound.framesDecoded || 0, bytes: inbound.bytesReceived || 0, nacks: inbound.nackCount || 0,
           freezes: inbound.freezeCount || 0, freezeSeconds: inbound.totalFreezesDuration || 0,
           lost: inbound.packetsLost || 0, received: inbound.packetsReceived || 0,
+          plis: inbound.pliCount || 0, keyframes: inbound.keyFramesDecoded || 0, dropped: inbound.framesDropped || 0,
+          jitterBufferMs: inbound.jitterBufferEmittedCount ? Math.round(1000 * inbound.jitterBufferDelay / inbound.jitterBufferEmittedCount) : 0,
         };
       },
 

@@ -329,6 +329,16 @@ public final class FanoutClient implements AutoCloseable {
     return sendSubscribeRtcp(new GenericNack(rtcpSsrc, track.ssrc(), seqs));
   }
 
+  /**
+   * Sends a receiver report for a subscribed track whose only content is {@code fractionLost}
+   * (RFC 3550 §6.4.1, /256): what a lossy link makes a real receiver report.
+   */
+  public boolean sendReceiverReport(RemoteTrack track, int fractionLost) {
+    byte[] b = RtcpCompound.toByteArray(List.of(new ReceiverReport(rtcpSsrc,
+        List.of(new dev.fanout.rtp.rtcp.ReportBlock(track.ssrc(), fractionLost, 0, 0, 0, 0, 0)))));
+    return subscribeTransport.sendRtcp(b, 0, b.length);
+  }
+
   /** Asks for a keyframe of a subscribed track (PLI, RFC 4585 §6.3.1). */
   public boolean requestKeyframe(RemoteTrack track) {
     return sendSubscribeRtcp(new PictureLossIndication(rtcpSsrc, track.ssrc()));

@@ -44,6 +44,8 @@ public final class DownTrack {
 
   /** Room SRTP needs after a packet, with margin. */
   private static final int SRTP_RESERVE = 64;
+  /** Reported loss (RFC 3550 fraction, /256) from which a repair is sent twice: 2 %. */
+  static final int REDUNDANT_REPAIR_LOSS = 5;
 
   private final Producer producer;
   private final ParticipantMedia subscriber;
@@ -63,6 +65,8 @@ public final class DownTrack {
   private Pause pause = Pause.NOT_NEGOTIATED;
   private boolean negotiated;
   private int rtxSeq;
+  /** The fraction lost of the subscriber's last receiver report for this track, /256. */
+  private int reportedLoss;
   private long packetsSent;
   private long octetsSent;
   private boolean closed;
@@ -174,39 +178,57 @@ public final class DownTrack {
   }
 
   /**
+   * The subscriber's last receiver report for this track (RFC 3550 §6.4.1): the fraction of the
+   * packets sent to it that its link lost, over the report's interval, before any repair.
+   */
+  void onReceiverReport(int fractionLost) {
+    reportedLoss = fractionLost;
+  }
+
+  /**
    * Answers a NACK for {@code outSeq} with the packet that sequence number carried, wherever it
-   * came from: as RTX (RFC 4588) when negotiated, else as a plain retransmission.
+   * came from: as RTX (RFC 4588) when negotiated, else as a plain retransmission. On a link that
+   * reports {@link #REDUNDANT_REPAIR_LOSS} or more, the repair goes twice: a receive-only browser
+   * cannot measure its round trip, so it asks again only after 100 ms, and a lost repair would
+   * cost the picture that long; sent twice, a repair is lost with the square of the loss rate.
    */
   void retransmit(int outSeq, long nowNanos) {
     if (closed || !negotiated || !subscriber.subscribeConnected()) {
       return;
     }
+    if (sendRepair(outSeq, nowNanos) && reportedLoss >= REDUNDANT_REPAIR_LOSS) {
+      sendRepair(outSeq, nowNanos);
+    }
+  }
+
+  /** Sends one repair of {@code outSeq}; whether it went out. */
+  private boolean sendRepair(int outSeq, long nowNanos) {
     Producer.Layer layer = sequencer.layer(outSeq);
     if (layer == null) {
-      return;
+      return false;
     }
     WebRtcTransport transport = subscriber.subscribeTransport();
     byte[] scratch = transport.repairBuffer();
     int len = layer.copyCached(sequencer.inSeq(outSeq), scratch, nowNanos);
     if (len < 0) {
-      return;
+      return false;
     }
     try {
       cached.wrap(scratch, 0, len);
     } catch (RuntimeException e) {
-      return;
+      return false;
     }
     int inPt = cached.payloadType();
     int pt = payloadTypes[inPt];
     if (pt < 0) {
-      return;
+      return false;
     }
     int rtxPt = rtxPayloadTypes[inPt];
     byte[] buf = transport.sendBuffer();
     int tseq = munger.stampsTransportSeq() ? transport.nextTransportSeq() : 0;
     len = munger.write(cached, buf, SRTP_RESERVE + 2, pt, outSeq, sequencer.timestamp(outSeq), ssrc, tseq, nowNanos);
     if (len < 0) {
-      return;
+      return false;
     }
     if (rtxPt >= 0 && rtxSsrc != 0) {
       // RFC 4588 §4: the RTX packet's payload is the original sequence number, then the original
@@ -225,7 +247,7 @@ public final class DownTrack {
     if (munger.stampsTransportSeq()) {
       transport.sent(tseq, len, nowNanos);
     }
-    transport.sendRtp(buf, 0, len);
+    return transport.sendRtp(buf, 0, len);
   }
 
   private boolean isKeyframe(RtpPacket p) {

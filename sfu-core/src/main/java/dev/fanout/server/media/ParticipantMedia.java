@@ -531,6 +531,13 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
               c.retransmit(seq, now);
             }
           }
+        } else if (transport == subscribe && type == Rtcp.RR) {
+          for (ReportBlock block : ReceiverReport.parse(buf, rtcp.offset(), rtcp.length()).reports()) {
+            DownTrack c = downTracksBySsrc.get(block.ssrc());
+            if (c != null) {
+              c.onReceiverReport(block.fractionLost());
+            }
+          }
         } else if (transport == subscribe && type == Rtcp.RTPFB && count == Rtcp.FMT_TRANSPORT_CC) {
           subscribe.sendHistory().onFeedback(TransportCc.parse(buf, rtcp.offset(), rtcp.length()));
         }

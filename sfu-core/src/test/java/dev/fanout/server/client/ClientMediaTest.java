@@ -73,6 +73,19 @@ class ClientMediaTest {
     assertThat(rtx.index()).as("the lost packet's payload").isEqualTo(lost.index);
   }
 
+  /**
+   * A subscriber whose receiver report says its link loses 5 % gets each repair twice: a browser
+   * that receives only cannot measure its round trip and asks again only after 100 ms.
+   */
+  @Test
+  void onALinkThatReportsLossEveryRepairIsSentTwice() throws Exception {
+    Lost lost = subscribeLosingOnePacket(true, 13);
+    ClientHarness.await("two RTX packets", T, () -> lost.rec.of(lost.trackId).stream().filter(Received::rtx).count() == 2);
+    assertThat(lost.rec.of(lost.trackId).stream().filter(Received::rtx))
+        .allMatch(r -> r.rtxOriginalSeq() == lost.seq && r.index() == lost.index)
+        .extracting(Received::seq).doesNotHaveDuplicates();
+  }
+
   @Test
   void nackWithoutRtxIsAnsweredWithTheLostPacketItself() throws Exception {
     Lost lost = subscribeLosingOnePacket(false);
@@ -91,6 +104,11 @@ class ClientMediaTest {
    * lost packet's sequence number and the sender's index of it.
    */
   private Lost subscribeLosingOnePacket(boolean rtx) throws Exception {
+    return subscribeLosingOnePacket(rtx, 0);
+  }
+
+  /** The same, after a receiver report of {@code fractionLost} (/256) for the track. */
+  private Lost subscribeLosingOnePacket(boolean rtx, int fractionLost) throws Exception {
     FanoutClient pub = h.join("r", "pub");
     LocalTrack cam = LocalTrack.video("camera");
     pub.publish(cam);
@@ -122,6 +140,9 @@ class ClientMediaTest {
     assertThat(gap).as("the loss shows as a gap").isPositive();
     int seq = (got.get(gap - 1).seq() + 1) & 0xffff;
     assertThat(seq).isEqualTo(dropped[0]);
+    if (fractionLost > 0) {
+      assertThat(sub.sendReceiverReport(t, fractionLost)).isTrue();
+    }
     assertThat(sub.sendNack(t, List.of(seq))).isTrue();
     return new Lost(rec, cam.trackId(), t, seq, got.get(gap - 1).index() + 1);
   }

@@ -51,6 +51,8 @@ class MediaPortAbuseTest {
    * not the server (an attacker's CPU is not the server's).
    */
   private static final int FLOOD_RATE = Integer.getInteger("fanout.flood.rate", 250_000);
+  /** The flood's time bound: on a busy machine the low-priority flooder sends fewer. */
+  private static final long FLOOD_MAX_NANOS = 10_000_000_000L;
   private static final Pattern UFRAG = Pattern.compile("a=ice-ufrag:(\\S+)");
   private static final Pattern PWD = Pattern.compile("a=ice-pwd:(\\S+)");
 
@@ -96,12 +98,25 @@ class MediaPortAbuseTest {
       // costs far more than the code under test; measure at Netty's production level instead.
       ResourceLeakDetector.Level leakLevel = ResourceLeakDetector.getLevel();
       ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
-      long[] span = new long[2];
+      long[] span = new long[3];
       try {
-        flood(check, span);
+        // The attacker is another machine in life. Here it shares the server's CPU, so it runs at
+        // the lowest priority: on a busy machine it then slows down instead of taking the media
+        // thread's share (what it would measure is the scheduler, not the server).
+        Thread flooder = new Thread(() -> {
+          lowerThisThreadsPriority();
+          try {
+            flood(check, span);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }, "attacker");
+        flooder.start();
+        flooder.join();
       } finally {
         ResourceLeakDetector.setLevel(leakLevel);
       }
+      assertThat(span[1]).as("the flood ran to its end").isPositive();
       t0 = span[0];
       t1 = span[1];
       double seconds = (t1 - t0) / 1e9;
@@ -119,7 +134,7 @@ class MediaPortAbuseTest {
       double cpuPerDatagram = (mediaThreadCpuNanos() - cpu0) / (double) Math.max(1, arrived);
       String figures = String.format("%d checks in %.2f s (%.0f/s), %d datagrams reached the port,"
               + " media thread %.2f us of CPU each; video lost %d of %d, audio %d of %d",
-          FLOOD, seconds, FLOOD / seconds, arrived, cpuPerDatagram / 1000, video.lost, video.expected,
+          span[2], seconds, span[2] / seconds, arrived, cpuPerDatagram / 1000, video.lost, video.expected,
           audio.lost, audio.expected);
       System.out.println("flood: " + figures);
       assertThat(ice().get("stunMalformed")).as("the flood is of well-formed checks").isEqualTo(0L);
@@ -212,8 +227,9 @@ class MediaPortAbuseTest {
 
   /**
    * Sends {@link #FLOOD} copies of {@code check} to the media port at {@link #FLOOD_RATE} a second
-   * (or as fast as the machine lets one thread, when that is slower), each a new transaction;
-   * records when the flood began and ended in {@code span}.
+   * (or as fast as the machine lets one thread, when that is slower, for at most
+   * {@link #FLOOD_MAX_NANOS}), each a new transaction; records when the flood began and ended and
+   * how many it sent in {@code span}.
    */
   private void flood(byte[] check, long[] span) throws java.io.IOException {
     try (DatagramChannel flood = DatagramChannel.open()) {
@@ -223,8 +239,12 @@ class MediaPortAbuseTest {
       java.util.zip.CRC32 crc = new java.util.zip.CRC32();
       long start = System.nanoTime();
       span[0] = start;
-      for (int i = 0; i < FLOOD; i++) {
+      int i = 0;
+      for (; i < FLOOD; i++) {
         if (i % 1000 == 0) {
+          if (System.nanoTime() - start > FLOOD_MAX_NANOS) {
+            break;
+          }
           long due = start + i * 1_000_000_000L / FLOOD_RATE;
           while (System.nanoTime() < due) {
             java.util.concurrent.locks.LockSupport.parkNanos(100_000);
@@ -246,6 +266,20 @@ class MediaPortAbuseTest {
         flood.send(b, port);
       }
       span[1] = System.nanoTime();
+      span[2] = i;
+    }
+  }
+
+  /** Linux: nice 19 for the calling thread (setpriority takes a thread id); elsewhere nothing. */
+  private static void lowerThisThreadsPriority() {
+    try {
+      String tid = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).getFileName().toString();
+      new ProcessBuilder("renice", "-n", "19", "-p", tid).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      // no /proc or no renice: the flood runs at normal priority
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
