@@ -587,7 +587,19 @@ public final class ParticipantMedia implements WebRtcTransport.Listener {
    * the next timer tick: every 50 ms saved is 50 ms less a subscriber's picture may stall.
    */
   private void sendNacks(Producer.Layer layer, long now) {
-    if (layer.nacks == null || layer.nacks.nextDueNanos() > now || publish == null || !publish.connected()) {
+    if (layer.nacks == null) {
+      return;
+    }
+    long unrecoverable = layer.nacks.givenUp() + layer.nacks.dropped();
+    if (unrecoverable != layer.unrecoverable) {
+      // Packets of the forwarded layer that will never come: every subscriber's picture breaks
+      // there and each would ask for a keyframe after its own NACKs ran out; ask once, now.
+      layer.unrecoverable = unrecoverable;
+      if (layer == layer.producer.target()) {
+        layer.producer.requestKeyframe(now);
+      }
+    }
+    if (layer.nacks.nextDueNanos() > now || publish == null || !publish.connected()) {
       return;
     }
     int count = layer.nacks.collect(now, 0, nackScratch);

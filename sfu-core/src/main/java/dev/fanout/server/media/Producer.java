@@ -58,6 +58,8 @@ public final class Producer {
     long lastSrCompact;
     long packets;
     long repaired;
+    /** Packets the NACK generator gave up or dropped, as last seen (see ParticipantMedia). */
+    long unrecoverable;
     long lastArrivalNanos;
     long lastTimestamp = -1;
     long lastFrameNanos;
