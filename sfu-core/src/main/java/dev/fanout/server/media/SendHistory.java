@@ -9,11 +9,16 @@ import dev.fanout.rtp.rtcp.TransportCc;
  * by the sequence number; primitive arrays, nothing allocated per packet. Room's loop only.
  */
 final class SendHistory {
+  private static final long ARRIVED = 1L << 47;
+  private static final long RECORDED = 1L << 46;
   private final int mask;
-  private final int[] seqs;
-  private final long[] sentNanos;
-  private final int[] sizes;
-  /** Arrival in the peer's clock (µs, from feedback), or {@link Long#MIN_VALUE} while unknown. */
+  /**
+   * Two words per entry, side by side, so recording a packet writes one cache line: the sequence
+   * number (bits 48–63), {@link #ARRIVED} once feedback reported it, {@link #RECORDED} (an empty
+   * entry has neither), and the size (0–31); then the send time in ns.
+   */
+  private final long[] entries;
+  /** Arrival in the peer's clock (µs, from feedback); meaningful while {@link #ARRIVED} is set. */
   private final long[] arrivalMicros;
   private long feedbackPackets;
   private long reportedReceived;
@@ -24,37 +29,33 @@ final class SendHistory {
       throw new IllegalArgumentException("capacity must be a power of two: " + capacity);
     }
     mask = capacity - 1;
-    seqs = new int[capacity];
-    sentNanos = new long[capacity];
-    sizes = new int[capacity];
+    entries = new long[2 * capacity];
     arrivalMicros = new long[capacity];
-    java.util.Arrays.fill(seqs, -1);
   }
 
   void sent(int seq, int size, long nowNanos) {
-    int i = seq & mask;
-    seqs[i] = seq & 0xffff;
-    sentNanos[i] = nowNanos;
-    sizes[i] = size;
-    arrivalMicros[i] = Long.MIN_VALUE;
+    int i = (seq & mask) << 1;
+    entries[i] = (long) (seq & 0xffff) << 48 | RECORDED | (size & 0xffffffffL);
+    entries[i + 1] = nowNanos;
   }
 
   /** Whether {@code seq} is still remembered. */
   boolean contains(int seq) {
-    return seqs[seq & mask] == (seq & 0xffff);
+    long e = entries[(seq & mask) << 1];
+    return (e & RECORDED) != 0 && (int) (e >>> 48) == (seq & 0xffff);
   }
 
   long sentNanos(int seq) {
-    return sentNanos[seq & mask];
+    return entries[((seq & mask) << 1) + 1];
   }
 
   int size(int seq) {
-    return sizes[seq & mask];
+    return (int) entries[(seq & mask) << 1];
   }
 
   /** The peer's arrival time of {@code seq} in µs of its own clock, or {@link Long#MIN_VALUE}. */
   long arrivalMicros(int seq) {
-    return arrivalMicros[seq & mask];
+    return contains(seq) && (entries[(seq & mask) << 1] & ARRIVED) != 0 ? arrivalMicros[seq & mask] : Long.MIN_VALUE;
   }
 
   /** Applies one transport-cc feedback packet from the peer. */
@@ -74,6 +75,7 @@ final class SendHistory {
       reportedReceived++;
       if (contains(seq)) {
         arrivalMicros[seq & mask] = at;
+        entries[(seq & mask) << 1] |= ARRIVED;
       }
     }
   }

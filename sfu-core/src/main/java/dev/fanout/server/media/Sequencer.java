@@ -10,9 +10,14 @@ package dev.fanout.server.media;
  */
 final class Sequencer {
   private final int mask;
-  private final int[] outSeqs;
-  private final int[] inSeqs;
-  private final int[] timestamps;
+  /**
+   * Per entry, packed so that recording a packet writes one word: with four parallel arrays here
+   * and four in the transport's {@link SendHistory}, a packet forwarded to 100 subscribers spent
+   * a fifth of its time on these two records (ForwardingBenchmark). Outgoing sequence number
+   * (bits 48–63), source sequence number (32–47), timestamp sent (0–31).
+   */
+  private final long[] entries;
+  /** The layer of each entry; null while the entry is empty. */
   private final Producer.Layer[] layers;
 
   /** @param capacity entries, a power of two */
@@ -21,34 +26,31 @@ final class Sequencer {
       throw new IllegalArgumentException("capacity must be a power of two: " + capacity);
     }
     mask = capacity - 1;
-    outSeqs = new int[capacity];
-    inSeqs = new int[capacity];
-    timestamps = new int[capacity];
+    entries = new long[capacity];
     layers = new Producer.Layer[capacity];
-    java.util.Arrays.fill(outSeqs, -1);
   }
 
   void record(int outSeq, Producer.Layer layer, int inSeq, long outTimestamp) {
     int i = outSeq & mask;
-    outSeqs[i] = outSeq & 0xffff;
-    inSeqs[i] = inSeq & 0xffff;
-    timestamps[i] = (int) outTimestamp;
-    layers[i] = layer;
+    entries[i] = (long) (outSeq & 0xffff) << 48 | (long) (inSeq & 0xffff) << 32 | (outTimestamp & 0xffffffffL);
+    if (layers[i] != layer) {
+      layers[i] = layer; // mostly the same layer: a read, not a reference store with its barrier
+    }
   }
 
   /** The layer that carried {@code outSeq}, or null when it is no longer remembered. */
   Producer.Layer layer(int outSeq) {
     int i = outSeq & mask;
-    return outSeqs[i] == (outSeq & 0xffff) ? layers[i] : null;
+    return (int) (entries[i] >>> 48) == (outSeq & 0xffff) ? layers[i] : null;
   }
 
   /** The source sequence number of {@code outSeq}; valid when {@link #layer} is not null. */
   int inSeq(int outSeq) {
-    return inSeqs[outSeq & mask];
+    return (int) (entries[outSeq & mask] >>> 32) & 0xffff;
   }
 
   /** The timestamp {@code outSeq} was sent with; valid when {@link #layer} is not null. */
   long timestamp(int outSeq) {
-    return timestamps[outSeq & mask] & 0xffffffffL;
+    return entries[outSeq & mask] & 0xffffffffL;
   }
 }
