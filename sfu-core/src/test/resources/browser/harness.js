@@ -424,6 +424,27 @@
       },
 
       /**
+       * Waits for moving video of each of `uids`, then watches them all for `millis`; returns per
+       * uid what accrued meanwhile (freeze time and count, frames decoded, the run's seconds) and
+       * the stats at the end.
+       */
+      async watchVideo(client, uids, millis) {
+        for (const uid of uids) await H.framesUntil(await H.video(client, uid), 31, 20000);
+        const before = {};
+        for (const uid of uids) before[uid] = await H.inboundVideo(client, uid);
+        const t0 = performance.now();
+        await H.sleep(millis);
+        const out = {};
+        for (const uid of uids) {
+          const a = before[uid];
+          const b = await H.inboundVideo(client, uid);
+          out[uid] = { ...b, freezeSeconds: b.freezeSeconds - a.freezeSeconds, freezes: b.freezes - a.freezes,
+            decoded: b.decoded - a.decoded, seconds: (performance.now() - t0) / 1000 };
+        }
+        return out;
+      },
+
+      /**
        * Sends this page's media through a relay: candidates on the server's media port `fromPort`
        * become `host`:`port` in every remote description applied from now on. Call before join.
        */

@@ -55,6 +55,7 @@ public final class ClientTransport implements DtlsListener {
   private static final long HOST_PRIORITY = (126L << 24) | (65535L << 8) | 255L;
   /** Binding request retransmission until the first response (RFC 8445 §14.3 paces at 50 ms). */
   private static final long CHECK_INTERVAL_MILLIS = 50;
+  private static final int EARLY_SRTP_LIMIT = 64;
 
   /** Decides which received RTP packets to lose on purpose, before decryption. */
   @FunctionalInterface
@@ -77,7 +78,6 @@ public final class ClientTransport implements DtlsListener {
 
   private final ClientContext context;
   private final EventLoop loop;
-  private static final int EARLY_SRTP_LIMIT = 64;
   private final String label;
   private final Listener listener;
   private final IceCredentials local = IceCredentials.generate(RANDOM);
@@ -342,7 +342,7 @@ public final class ClientTransport implements DtlsListener {
       earlySrtp.add(copy);
       return;
     }
-    if (s == null || len > scratch.length || len < 12) {
+    if (s == null || len > scratch.length) {
       stats.dropped.incrementAndGet();
       return;
     }

@@ -9,6 +9,7 @@ import dev.fanout.rtp.rtcp.FullIntraRequest;
 import dev.fanout.rtp.rtcp.GenericNack;
 import dev.fanout.rtp.rtcp.PictureLossIndication;
 import dev.fanout.rtp.rtcp.ReceiverReport;
+import dev.fanout.rtp.rtcp.ReportBlock;
 import dev.fanout.rtp.rtcp.RtcpCompound;
 import dev.fanout.rtp.rtcp.RtcpPacket;
 import dev.fanout.sdp.MediaKind;
@@ -335,7 +336,7 @@ public final class FanoutClient implements AutoCloseable {
    */
   public boolean sendReceiverReport(RemoteTrack track, int fractionLost) {
     byte[] b = RtcpCompound.toByteArray(List.of(new ReceiverReport(rtcpSsrc,
-        List.of(new dev.fanout.rtp.rtcp.ReportBlock(track.ssrc(), fractionLost, 0, 0, 0, 0, 0)))));
+        List.of(new ReportBlock(track.ssrc(), fractionLost, 0, 0, 0, 0, 0)))));
     return subscribeTransport.sendRtcp(b, 0, b.length);
   }
 

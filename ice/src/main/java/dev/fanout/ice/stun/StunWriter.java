@@ -161,6 +161,19 @@ public final class StunWriter {
     return this;
   }
 
+  /**
+   * Rewrites the FINGERPRINT that ends the {@code length}-byte message in {@code message} after
+   * bytes before it changed (a new transaction id, say), as {@link #fingerprint()} wrote it.
+   */
+  public static void refreshFingerprint(byte[] message, int length) {
+    int value = length - StunAttributes.FINGERPRINT_LENGTH;
+    int crc = Fingerprint.compute(message, 0, value - 4);
+    message[value] = (byte) (crc >>> 24);
+    message[value + 1] = (byte) (crc >>> 16);
+    message[value + 2] = (byte) (crc >>> 8);
+    message[value + 3] = (byte) crc;
+  }
+
   /** Bytes written so far. */
   public int length() {
     return position - offset;

@@ -124,6 +124,15 @@ public final class WebSocketSignalingHandler extends SimpleChannelInboundHandler
     ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
   }
 
+  /**
+   * Closes at once after the close frame: for input that cannot be read further (an oversized or
+   * undecodable frame), where waiting for the client's reply would mean reading more of it.
+   */
+  private static void closeNow(ChannelHandlerContext ctx, int status, String reason) {
+    ctx.channel().attr(CLOSE_SENT).set(Boolean.TRUE);
+    ctx.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
+  }
+
   private void joinDeadlinePassed(ChannelHandlerContext ctx) {
     joinDeadline = null;
     if (session == null || session.hasJoined() || !ctx.channel().isActive()) {
@@ -155,9 +164,7 @@ public final class WebSocketSignalingHandler extends SimpleChannelInboundHandler
     LOG.info("closing {}: more than {} bytes waited to be read", channel.remoteAddress(), maxOutgoingBytes);
     closeReason = "disconnected";
     endSession();
-    // Not closed once the frame is written: that only means it reached the kernel's buffer, and
-    // a close while the client still sends would reset the connection and destroy what it has
-    // not read yet, the close status included. The client's close reply ends it, or the grace.
+    // A longer grace than closeWith's: the frame waits behind the megabyte the client left unread.
     closeWith(channel, CLOSE_TOO_SLOW, "more than " + maxOutgoingBytes + " bytes waited to be read",
         SLOW_READER_GRACE_MILLIS);
   }
@@ -207,15 +214,11 @@ public final class WebSocketSignalingHandler extends SimpleChannelInboundHandler
     int status = closeStatus(cause);
     if (status == 1009) {
       closeReason = "message too large";
-      ctx.channel().attr(CLOSE_SENT).set(Boolean.TRUE);
-      ctx.writeAndFlush(new CloseWebSocketFrame(1009, "message larger than " + maxMessageBytes + " bytes"))
-          .addListener(ChannelFutureListener.CLOSE);
+      closeNow(ctx, 1009, "message larger than " + maxMessageBytes + " bytes");
       return;
     }
     if (status == 1007) {
-      ctx.channel().attr(CLOSE_SENT).set(Boolean.TRUE);
-      ctx.writeAndFlush(new CloseWebSocketFrame(1007, "invalid compressed data"))
-          .addListener(ChannelFutureListener.CLOSE);
+      closeNow(ctx, 1007, "invalid compressed data");
       return;
     }
     ctx.close();

@@ -18,21 +18,9 @@ import org.junit.jupiter.api.Test;
 class MediaRepairBrowserTest extends BrowserTestBase {
   private static final int RUN_MILLIS = 30_000;
 
-  /**
-   * Waits for moving video of each of {@code uids} at {@code page}, then watches them all for
-   * {@link #RUN_MILLIS}; returns per uid the freeze time that accrued, the run's length and the
-   * stats after.
-   */
+  /** Per uid, what {@link #RUN_MILLIS} of watching its video at {@code page} showed (harness {@code watchVideo}). */
   private static Map<String, Object> watch(BrowserPage page, String... uids) {
-    return page.object("const uids = arguments[0]; const out = {};"
-        + "for (const uid of uids) { const v = await H.video('c', uid); await H.framesUntil(v, 31, 20000); }"
-        + "const a = {}; for (const uid of uids) a[uid] = await H.inboundVideo('c', uid);"
-        + "const t0 = performance.now(); await H.sleep(arguments[1]);"
-        + "for (const uid of uids) { const b = await H.inboundVideo('c', uid);"
-        + "  out[uid] = { freezeSeconds: b.freezeSeconds - a[uid].freezeSeconds, freezes: b.freezes - a[uid].freezes,"
-        + "    seconds: (performance.now() - t0) / 1000, decoded: b.decoded - a[uid].decoded, nacks: b.nacks, lost: b.lost,"
-        + "    plis: b.plis, keyframes: b.keyframes, dropped: b.dropped, jitterBufferMs: b.jitterBufferMs, width: b.width }; }"
-        + "return out;", List.of(uids), RUN_MILLIS);
+    return page.object("return await H.watchVideo('c', arguments[0], arguments[1])", List.of(uids), RUN_MILLIS);
   }
 
   @SuppressWarnings("unchecked")
@@ -97,15 +85,10 @@ class MediaRepairBrowserTest extends BrowserTestBase {
       BrowserPage alice = participant(room, "alice");
       alice.run("H.tracks.cam = await Fanout.createCameraVideoTrack(); await H.clients.c.publish(H.tracks.cam)");
 
-      // Both watch at once: the clean subscriber's freezes are measured in the same 15 s.
-      carol.run("window.watched = (async () => {"
-          + "const v = await H.video('c', 'alice'); await H.framesUntil(v, 31, 20000);"
-          + "const a = await H.inboundVideo('c', 'alice'); const t0 = performance.now(); await H.sleep(arguments[0]);"
-          + "const b = await H.inboundVideo('c', 'alice');"
-          + "return { freezeSeconds: b.freezeSeconds - a.freezeSeconds, freezes: b.freezes - a.freezes,"
-          + "  seconds: (performance.now() - t0) / 1000, decoded: b.decoded - a.decoded }; })()", RUN_MILLIS);
+      // Both watch at once: the clean subscriber's freezes are measured in the same run.
+      carol.run("window.watched = H.watchVideo('c', ['alice'], arguments[0])", RUN_MILLIS);
       Map<String, Object> seen = of(watch(bob, "alice"), "alice");
-      Map<String, Object> clean = carol.object("return await window.watched");
+      Map<String, Object> clean = of(carol.object("return await window.watched"), "alice");
       assertThat(link.down().stats().lostRandom()).as("packets the link lost").isPositive();
       assertThat(d(seen, "nacks")).as("NACKs the subscriber sent: %s", seen).isPositive();
       assertRepaired(seen, clean);

@@ -62,6 +62,14 @@ final class ClientHarness implements AutoCloseable {
     return c;
   }
 
+  /** Joins with full grants, the client's media going through {@code relay} (a link emulator). */
+  FanoutClient joinVia(java.net.InetSocketAddress relay, String room, String identity) throws Exception {
+    FanoutClient c = connect();
+    c.sendMediaVia(relay);
+    c.join(token(room, identity, true, true));
+    return c;
+  }
+
   /** Polls {@code condition} every 20 ms for up to {@code timeout}; fails with {@code what}. */
   static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition)
       throws InterruptedException {

@@ -25,9 +25,7 @@ class LinkEmulatorMediaTest {
   void lossOnTheSubscribersDownlinkShowsAsSequenceGapsThatTheRelayAccountsFor() throws Exception {
     try (ClientHarness h = new ClientHarness();
         LinkEmulator link = LinkEmulator.to(h.server.mediaAddress()).seed(21).start()) {
-      FanoutClient pub = h.connect();
-      pub.sendMediaVia(link.address());
-      pub.join(h.token("r", "pub", true, true));
+      FanoutClient pub = h.joinVia(link.address(), "r", "pub");
       LocalTrack cam = LocalTrack.video("camera");
       pub.publish(cam);
       try (SyntheticMedia media = SyntheticMedia.start(pub, cam, null, 600_000, 30)) {

@@ -236,7 +236,6 @@ class MediaPortAbuseTest {
       flood.bind(new InetSocketAddress("127.0.0.1", 0));
       InetSocketAddress port = h.server.mediaAddress();
       ByteBuffer b = ByteBuffer.wrap(check);
-      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
       long start = System.nanoTime();
       span[0] = start;
       int i = 0;
@@ -255,13 +254,7 @@ class MediaPortAbuseTest {
         check[10] = (byte) (i >>> 8);
         check[11] = (byte) i;
         // A well-formed check again: FINGERPRINT covers the transaction id (RFC 8489 §14.7).
-        crc.reset();
-        crc.update(check, 0, check.length - 8);
-        int fingerprint = (int) crc.getValue() ^ 0x5354554e;
-        check[check.length - 4] = (byte) (fingerprint >>> 24);
-        check[check.length - 3] = (byte) (fingerprint >>> 16);
-        check[check.length - 2] = (byte) (fingerprint >>> 8);
-        check[check.length - 1] = (byte) fingerprint;
+        StunWriter.refreshFingerprint(check, check.length);
         b.clear();
         flood.send(b, port);
       }

@@ -27,9 +27,7 @@ class UnrecoverableLossTest {
   void packetsThePublisherNeverRepairsMakeTheServerAskForAKeyframe() throws Exception {
     try (ClientHarness h = new ClientHarness();
         LinkEmulator link = LinkEmulator.to(h.server.mediaAddress()).seed(7).start()) {
-      FanoutClient pub = h.connect();
-      pub.sendMediaVia(link.address());
-      pub.join(h.token("r", "pub", true, true));
+      FanoutClient pub = h.joinVia(link.address(), "r", "pub");
       LocalTrack cam = LocalTrack.video("camera");
       List<Long> plis = Collections.synchronizedList(new ArrayList<>());
       pub.onPublishRtcp((buf, off, len) -> {
