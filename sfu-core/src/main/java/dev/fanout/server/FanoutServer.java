@@ -4,7 +4,7 @@ import dev.fanout.dtls.DtlsCertificate;
 import dev.fanout.dtls.DtlsStack;
 import dev.fanout.ice.IceMux;
 import dev.fanout.server.media.MediaEngine;
-import dev.fanout.server.media.MediaService;
+import dev.fanout.server.media.Router;
 import dev.fanout.ice.net.MediaPort;
 import dev.fanout.ice.net.NettyTransport;
 import dev.fanout.rtp.srtp.SrtpCrypto;
@@ -15,7 +15,7 @@ import dev.fanout.server.http.HttpLimits;
 import dev.fanout.server.http.HttpServer;
 import dev.fanout.server.http.Origins;
 import dev.fanout.server.room.RoomManager;
-import dev.fanout.server.signaling.RoomMediaHandler;
+import dev.fanout.server.signaling.MediaRequests;
 import dev.fanout.server.signaling.SignalingSession;
 import dev.fanout.server.signaling.WebSocketSignalingHandler;
 import io.netty.channel.EventLoopGroup;
@@ -93,11 +93,12 @@ public final class FanoutServer implements AutoCloseable {
           Duration.ofSeconds(config.tokens.maxLifetimeSeconds));
       MediaPort port = mediaPort;
       // Rooms live on the media port's event loop, so packets and room state never cross threads.
-      RoomManager rooms = new RoomManager(() -> port.channel().eventLoop(), config.limits.maxParticipantsPerRoom);
       dtls = new DtlsStack(certificate(config), dtlsConfig(config));
       MediaEngine engine = new MediaEngine(mux, dtls, advertisedIps(config, port.localAddress()),
           port.localAddress().getPort());
-      RoomMediaHandler media = new MediaService(config, engine);
+      RoomManager rooms = new RoomManager(() -> port.channel().eventLoop(),
+          (name, loop, listener) -> new Router(engine, loop, name, listener), config.limits.maxParticipantsPerRoom);
+      MediaRequests media = new MediaRequests(config.limits.maxTracksPerParticipant);
       Metrics metrics = new Metrics(port.stats(), () -> mux.stats().sent(), rooms::roomCount,
           rooms::participantCount);
       FanoutServer[] self = new FanoutServer[1];

@@ -1,6 +1,5 @@
 package dev.fanout.server.media;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.fanout.bench.PerPacketBenchmark;
 import dev.fanout.bench.RtpParseBenchmark;
 import dev.fanout.dtls.DtlsCertificate;
@@ -14,19 +13,13 @@ import dev.fanout.rtp.srtp.SrtpKeys;
 import dev.fanout.rtp.srtp.SrtpProfile;
 import dev.fanout.rtp.srtp.SrtpSession;
 import dev.fanout.rtp.srtp.SrtpStatus;
-import dev.fanout.server.auth.AccessTokens;
-import dev.fanout.server.room.ClientConnection;
-import dev.fanout.server.room.Room;
-import dev.fanout.server.room.RoomManager;
-import dev.fanout.server.signaling.SignalingCodec;
-import dev.fanout.server.signaling.SignalingException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
-import java.time.Instant;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -40,13 +33,13 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The server's forwarding path, end to end on the real classes: one SRTP packet arrives on a
- * publisher's {@link WebRtcTransport}, is unprotected and routed by {@link ParticipantMedia} to
- * its {@link Producer}, which caches it and hands it to each {@link DownTrack}; every down track
+ * publisher's {@link WebRtcTransport}, is unprotected and demultiplexed by {@link PublishDemux}
+ * to its {@link Producer}, which caches it and hands it to each {@link DownTrack}; every down track
  * rewrites a copy, its subscriber's transport protects it and hands it to a datagram sink that
  * only counts and checksums it (no socket).
  *
- * <p>Publisher and subscribers are set up through the real signaling path (publish offer,
- * subscribe, subscriber answer) on an embedded event loop whose tasks run only when the setup
+ * <p>Publisher and subscribers are set up through the room's {@link Router} as signaling drives
+ * it (publish offer, subscribe, subscriber answer), with no signaling connection, on an embedded event loop whose tasks run only when the setup
  * asks; SRTP keys are fixed instead of coming from a DTLS handshake. The class sits in the media
  * package to reach the package-private seams it needs ({@link WebRtcTransport#onDatagram},
  * {@link WebRtcTransport#connectWithoutHandshake}) without making them public.
@@ -78,7 +71,9 @@ public class ForwardingBenchmark extends PerPacketBenchmark {
 
   private EmbeddedChannel port;
   private DtlsStack dtls;
-  private final List<ParticipantMedia> participants = new ArrayList<>();
+  private Router router;
+  /** The last subscribe offer each peer was sent. */
+  private final Map<Peer, Router.SubscriberOffer> offers = new HashMap<>();
   private WebRtcTransport publisher;
   private SrtpSession upstream;
   /** What the subscribers' transports send. */
@@ -105,32 +100,30 @@ public class ForwardingBenchmark extends PerPacketBenchmark {
     }
   }
 
-  /** Collects the signaling messages a participant is sent; keeps the last subscriber offer. */
-  private static final class Connection implements ClientConnection {
-    JsonNode offer;
+  /** Keeps each peer's last subscribe offer; a failure or an unexpected event fails the setup. */
+  private final class Events implements Router.Listener {
+    @Override
+    public void trackPublished(Producer track) {}
 
     @Override
-    public void send(String message) {
-      if (message.contains("\"subscriber-offer\"")) {
-        try {
-          offer = SignalingCodec.JSON.readTree(message).get("data");
-        } catch (java.io.IOException e) {
-          throw new IllegalStateException(e);
-        }
-      }
+    public void trackUnpublished(Producer track) {}
+
+    @Override
+    public void trackMuted(Producer track) {}
+
+    @Override
+    public void subscriberOffer(Peer peer, Router.SubscriberOffer offer) {
+      offers.put(peer, offer);
     }
 
     @Override
-    public void close(int status, String reason) {}
-
-    @Override
-    public String describe() {
-      return "benchmark";
+    public void peerFailed(Peer peer, String reason) {
+      throw new IllegalStateException(peer.identity() + ": " + reason);
     }
   }
 
   @Setup
-  public void setup() throws SignalingException {
+  public void setup() throws MediaException {
     if (OUTGOING % subscribers != 0) {
       throw new IllegalArgumentException("subscribers must divide " + OUTGOING);
     }
@@ -142,7 +135,7 @@ public class ForwardingBenchmark extends PerPacketBenchmark {
     mux.attach(port);
     dtls = new DtlsStack(DtlsCertificate.generate());
     MediaEngine engine = new MediaEngine(mux, dtls, List.of("127.0.0.1"), 10000);
-    Room room = new RoomManager(port::eventLoop, OUTGOING + 1).room("bench");
+    router = new Router(engine, port.eventLoop(), "bench", new Events());
 
     byte[] material = new byte[profile.keyingMaterialLength()];
     for (int i = 0; i < material.length; i++) {
@@ -151,18 +144,17 @@ public class ForwardingBenchmark extends PerPacketBenchmark {
     SrtpKeys serverKeys = SrtpKeys.fromDtlsExport(profile, material, false);
     upstream = SrtpSession.create(serverKeys.reversed());
 
-    ParticipantMedia alice = join(engine, room, "alice", new Connection());
-    alice.publish(PUBLISH_OFFER, List.of(new ParticipantMedia.TrackRequest("0", "video", "TR_bench")));
-    Producer producer = alice.producersByMid().get("0");
+    Peer alice = router.addPeer("alice");
+    Producer producer = router.publish(alice, PUBLISH_OFFER,
+        List.of(new Router.TrackRequest("0", "video", "camera", false))).created().get(0);
     publisher = alice.publishTransport();
     publisher.connectWithoutHandshake(serverKeys, publisherSink);
     for (int i = 0; i < subscribers; i++) {
-      Connection connection = new Connection();
-      ParticipantMedia bob = join(engine, room, "bob" + i, connection);
-      bob.subscribe(producer, "alice");
+      Peer bob = router.addPeer("bob" + i);
+      router.subscribe(bob, producer.trackId());
       port.runPendingTasks();
-      bob.subscriberAnswer(connection.offer.get("revision").asLong(),
-          answer(connection.offer.get("sdp").asText()));
+      Router.SubscriberOffer offer = offers.get(bob);
+      router.subscriberAnswer(bob, offer.revision(), answer(offer.sdp()));
       bob.subscribeTransport().connectWithoutHandshake(serverKeys, sink);
     }
 
@@ -181,18 +173,6 @@ public class ForwardingBenchmark extends PerPacketBenchmark {
     if (sink.datagrams != OUTGOING) {
       throw new IllegalStateException("forwarded " + sink.datagrams + " of " + OUTGOING + " packets");
     }
-  }
-
-  private ParticipantMedia join(MediaEngine engine, Room room, String identity, Connection connection)
-      throws SignalingException {
-    AccessTokens.Grant grant = new AccessTokens.Grant("bench", identity, identity, true, true,
-        Instant.now().plusSeconds(3600));
-    ParticipantMedia media = new ParticipantMedia(engine, room.join(grant, connection), port.eventLoop(),
-        (m, reason) -> {
-          throw new IllegalStateException(reason);
-        }, room.name());
-    participants.add(media);
-    return media;
   }
 
   /** Protects the packets the next invocation receives; the transport releases each once. */
@@ -223,9 +203,7 @@ public class ForwardingBenchmark extends PerPacketBenchmark {
     if (sink.datagrams != expectedSent) {
       throw new IllegalStateException("forwarded " + sink.datagrams + " of " + expectedSent + " packets");
     }
-    for (ParticipantMedia p : participants) {
-      p.close();
-    }
+    router.close();
     for (ByteBuf d : datagrams) {
       d.release();
     }

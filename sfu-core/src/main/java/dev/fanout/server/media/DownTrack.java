@@ -48,7 +48,7 @@ public final class DownTrack {
   static final int REDUNDANT_REPAIR_LOSS = 5;
 
   private final Producer producer;
-  private final ParticipantMedia subscriber;
+  private final RtpSink sink;
   private final String mid;
   private final int ssrc;
   private final int rtxSsrc;
@@ -75,9 +75,9 @@ public final class DownTrack {
   private final Vp9Descriptor vp9 = new Vp9Descriptor();
   private final H264Payload h264 = new H264Payload();
 
-  DownTrack(Producer producer, ParticipantMedia subscriber, String mid, int ssrc, int rtxSsrc) {
+  DownTrack(Producer producer, RtpSink sink, String mid, int ssrc, int rtxSsrc) {
     this.producer = producer;
-    this.subscriber = subscriber;
+    this.sink = sink;
     this.mid = mid;
     this.ssrc = ssrc;
     this.rtxSsrc = rtxSsrc;
@@ -127,7 +127,7 @@ public final class DownTrack {
 
   /** Forwards one packet of one of the producer's layers. {@code in} must not be modified. */
   void forward(Producer.Layer layer, RtpPacket in, long nowNanos) {
-    if (closed || !negotiated || !subscriber.subscribeConnected()) {
+    if (closed || !negotiated || !sink.ready()) {
       pause = closed ? Pause.CLOSED : Pause.NOT_NEGOTIATED;
       return;
     }
@@ -164,7 +164,7 @@ public final class DownTrack {
 
   /** Rewrites {@code in} into the transport's send buffer and sends it; the length, or -1. */
   private int send(RtpPacket in, int pt, int outSeq, long outTs, long nowNanos) {
-    WebRtcTransport transport = subscriber.subscribeTransport();
+    RtpSink transport = sink;
     byte[] buf = transport.sendBuffer();
     int tseq = munger.stampsTransportSeq() ? transport.nextTransportSeq() : 0;
     int len = munger.write(in, buf, SRTP_RESERVE, pt, outSeq, outTs, ssrc, tseq, nowNanos);
@@ -193,7 +193,7 @@ public final class DownTrack {
    * cost the picture that long; sent twice, a repair is lost with the square of the loss rate.
    */
   void retransmit(int outSeq, long nowNanos) {
-    if (closed || !negotiated || !subscriber.subscribeConnected()) {
+    if (closed || !negotiated || !sink.ready()) {
       return;
     }
     if (sendRepair(outSeq, nowNanos) && reportedLoss >= REDUNDANT_REPAIR_LOSS) {
@@ -207,7 +207,7 @@ public final class DownTrack {
     if (layer == null) {
       return false;
     }
-    WebRtcTransport transport = subscriber.subscribeTransport();
+    RtpSink transport = sink;
     byte[] scratch = transport.repairBuffer();
     int len = layer.copyCached(sequencer.inSeq(outSeq), scratch, nowNanos);
     if (len < 0) {

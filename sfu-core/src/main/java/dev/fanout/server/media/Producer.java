@@ -3,7 +3,6 @@ package dev.fanout.server.media;
 import dev.fanout.rtp.RtpPacket;
 import dev.fanout.rtp.RtpSequenceTracker;
 import dev.fanout.rtp.feedback.NackGenerator;
-import dev.fanout.rtp.rtcp.PictureLossIndication;
 import dev.fanout.rtp.rtcp.ReportBlock;
 import dev.fanout.sdp.MediaKind;
 import dev.fanout.sdp.NegotiatedCodec;
@@ -31,10 +30,19 @@ public final class Producer {
   /** A layer silent this long (at least), while another sends, is paused. */
   static final long LAYER_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(400);
 
+  /** Where a producer's requests to its publisher go (the publish connection's feedback). */
+  interface Upstream {
+    /** Asks the publisher for a keyframe of the stream {@code mediaSsrc} (PLI). */
+    void requestKeyframe(int mediaSsrc);
+  }
+
   private final String trackId;
-  private final ParticipantMedia owner;
+  private final String publisher;
+  private final String source;
+  private final Upstream upstream;
   private final NegotiatedMedia media;
   private final MediaKind kind;
+  private boolean muted;
   private final List<DownTrack> downTracks = new ArrayList<>();
   private final List<Layer> layers = new ArrayList<>();
   private Layer target;
@@ -58,7 +66,7 @@ public final class Producer {
     long lastSrCompact;
     long packets;
     long repaired;
-    /** Packets the NACK generator gave up or dropped, as last seen (see ParticipantMedia). */
+    /** Packets the NACK generator gave up or dropped, as last seen (see PublisherFeedback). */
     long unrecoverable;
     long lastArrivalNanos;
     long lastTimestamp = -1;
@@ -112,9 +120,12 @@ public final class Producer {
     }
   }
 
-  Producer(String trackId, ParticipantMedia owner, NegotiatedMedia media) {
+  Producer(String trackId, String publisher, String source, boolean muted, NegotiatedMedia media, Upstream upstream) {
     this.trackId = trackId;
-    this.owner = owner;
+    this.publisher = publisher;
+    this.source = source;
+    this.muted = muted;
+    this.upstream = upstream;
     this.media = media;
     this.kind = media.kind();
   }
@@ -123,16 +134,41 @@ public final class Producer {
     return trackId;
   }
 
+  /** The identity of the peer that publishes the track. */
+  public String publisher() {
+    return publisher;
+  }
+
+  /** What the publisher says the track is: camera, microphone, screen, screen-audio, custom, file. */
+  public String source() {
+    return source;
+  }
+
+  /** Whether the publisher said it sends nothing for now (its sender decides; this is what peers are told). */
+  public boolean muted() {
+    return muted;
+  }
+
+  void setMuted(boolean muted) {
+    this.muted = muted;
+  }
+
+  /** The mid of the publisher's media section carrying the track. */
+  public String mid() {
+    return media.mid();
+  }
+
+  /** The simulcast RIDs in the publisher's order (lowest first), or none without simulcast. */
+  public List<String> simulcastRids() {
+    return media.rids().size() > 1 ? media.rids() : List.of();
+  }
+
   public MediaKind kind() {
     return kind;
   }
 
   public NegotiatedMedia media() {
     return media;
-  }
-
-  ParticipantMedia owner() {
-    return owner;
   }
 
   List<Layer> layers() {
@@ -260,7 +296,7 @@ public final class Producer {
     }
     keyframeWanted = false;
     lastKeyframeRequestNanos = nowNanos;
-    owner.sendToPublisher(new PictureLossIndication(ParticipantMedia.SERVER_SSRC, t.ssrc));
+    upstream.requestKeyframe(t.ssrc);
   }
 
   /** RR report blocks (RFC 3550 §6.4.2) for each layer that received something. */
@@ -275,6 +311,10 @@ public final class Producer {
           l.sequence.extendedHighest(), 0, l.lastSrCompact, dlsr));
     }
     return blocks;
+  }
+
+  boolean closed() {
+    return closed;
   }
 
   void close() {

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * {@link DatagramSink}, which copies it into a pooled direct buffer for the ICE transport: no
  * per-packet garbage, and Netty writes a direct buffer to the socket without another copy.
  */
-public final class WebRtcTransport implements IceTransportListener, DtlsListener {
+public final class WebRtcTransport implements IceTransportListener, DtlsListener, RtpSink {
   private static final Logger LOG = LoggerFactory.getLogger(WebRtcTransport.class);
 
   /** What the transport tells its owner; called on the room's loop. */
@@ -125,6 +125,11 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
 
   public boolean connected() {
     return srtp != null && !closed;
+  }
+
+  @Override
+  public boolean ready() {
+    return connected();
   }
 
   /** Bytes SRTP adds to an RTP packet on this transport (0 before DTLS completed). */
@@ -223,12 +228,14 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
    * An array for building one outgoing packet at offset 0, with room for the SRTP tag after any
    * packet the transport receives. Every send may overwrite it; room's loop only.
    */
-  byte[] sendBuffer() {
+  @Override
+  public byte[] sendBuffer() {
     return sendBuffer;
   }
 
   /** A second array, for a cached packet being rewritten into {@link #sendBuffer()}. */
-  byte[] repairBuffer() {
+  @Override
+  public byte[] repairBuffer() {
     return repairBuffer;
   }
 
@@ -236,14 +243,16 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
    * The next transport-wide sequence number of this transport: one counter for every packet it
    * sends, whichever track (draft-holmer-rmcat-transport-wide-cc-extensions-01 §2).
    */
-  int nextTransportSeq() {
+  @Override
+  public int nextTransportSeq() {
     int s = transportSeq;
     transportSeq = (s + 1) & 0xffff;
     return s;
   }
 
   /** Records a packet sent under a transport-wide sequence number, for the estimator. */
-  void sent(int transportSeq, int size, long nowNanos) {
+  @Override
+  public void sent(int transportSeq, int size, long nowNanos) {
     sendHistory.sent(transportSeq, size, nowNanos);
   }
 
@@ -255,6 +264,7 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
    * Protects the RTP packet in {@code buf[off, off + len)} in place and sends it. The array needs
    * {@link #rtpOverhead()} bytes of room after the packet; the caller may reuse it on return.
    */
+  @Override
   public boolean sendRtp(byte[] buf, int off, int len) {
     SrtpSession s = srtp;
     if (s == null || closed || s.protectRtp(sendView.wrap(buf, off, len)) != SrtpStatus.OK) {

@@ -3,11 +3,13 @@ package dev.fanout.server.room;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.server.auth.AccessTokens;
+import dev.fanout.server.media.Peer;
+import dev.fanout.server.media.Producer;
+import dev.fanout.server.media.Router;
 import dev.fanout.server.signaling.ErrorCode;
 import dev.fanout.server.signaling.SignalingCodec;
 import dev.fanout.server.signaling.SignalingException;
 import io.netty.channel.EventLoop;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,8 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A room: its participants and their published tracks. Every method runs on the room's event
- * loop ({@link #loop()}); callers hop there first, so the room needs no locks.
+ * A room as signaling sees it: its participants and their connections, over the room's media
+ * {@link Router}, which holds every track. What the router reports (tracks published, ended,
+ * muted; subscribe offers; failed connections) becomes signaling events here. Every method runs
+ * on the room's event loop ({@link #loop()}); callers hop there first, so the room needs no locks.
  */
 public final class Room {
   private static final Logger LOG = LoggerFactory.getLogger(Room.class);
@@ -28,12 +32,14 @@ public final class Room {
   private final int maxParticipants;
   private final Map<String, Participant> participants = new LinkedHashMap<>();
   private final RoomManager manager;
+  private final Router router;
 
-  Room(String name, EventLoop loop, int maxParticipants, RoomManager manager) {
+  Room(String name, EventLoop loop, int maxParticipants, RoomManager manager, RoomManager.RouterFactory routers) {
     this.name = name;
     this.loop = loop;
     this.maxParticipants = maxParticipants;
     this.manager = manager;
+    this.router = routers.create(name, loop, new RouterEvents());
   }
 
   public String name() {
@@ -42,6 +48,11 @@ public final class Room {
 
   public EventLoop loop() {
     return loop;
+  }
+
+  /** The room's media: peers, tracks and subscriptions. */
+  public Router router() {
+    return router;
   }
 
   public Collection<Participant> participants() {
@@ -68,11 +79,11 @@ public final class Room {
       remove(previous, "replaced");
       previous.connection().close(4001, "replaced by a newer connection of the same identity");
     }
-    Participant p = new Participant(grant, connection);
+    Participant p = new Participant(grant, connection, router.addPeer(grant.identity()));
     participants.put(p.identity(), p);
     manager.participantCountChanged(+1);
     ObjectNode data = SignalingCodec.JSON.createObjectNode();
-    data.set("participant", p.toJson());
+    data.set("participant", describe(p));
     broadcast(SignalingCodec.event("participant-joined", data), p);
     LOG.info("room {}: {} joined from {}", name, p.identity(), connection.describe());
     return p;
@@ -90,13 +101,16 @@ public final class Room {
     ArrayNode others = r.putArray("participants");
     for (Participant o : participants.values()) {
       if (o != p) {
-        others.add(o.toJson());
+        others.add(describe(o));
       }
     }
     return r;
   }
 
-  /** Removes a participant (leave, socket closed, timeout, transport failure). Idempotent. */
+  /**
+   * Removes a participant (leave, socket closed, timeout, transport failure): its tracks end for
+   * everyone, its media closes, the others hear it left. Idempotent.
+   */
   public void remove(Participant p, String reason) {
     assert loop.inEventLoop();
     if (participants.get(p.identity()) != p) {
@@ -104,12 +118,7 @@ public final class Room {
     }
     participants.remove(p.identity());
     manager.participantCountChanged(-1);
-    for (TrackInfo t : new ArrayList<>(p.published().values())) {
-      unpublish(p, t.trackId());
-    }
-    for (Participant other : participants.values()) {
-      other.subscriptions().removeIf(id -> !trackExists(id));
-    }
+    router.removePeer(p.peer());
     ObjectNode data = SignalingCodec.JSON.createObjectNode();
     data.put("identity", p.identity());
     data.put("reason", reason);
@@ -120,61 +129,30 @@ public final class Room {
     }
   }
 
-  /** Announces a new track to everyone else. */
-  public void announce(Participant p, TrackInfo t) {
-    ObjectNode data = SignalingCodec.JSON.createObjectNode();
-    data.put("identity", p.identity());
-    data.set("track", t.toJson());
-    broadcast(SignalingCodec.event("track-published", data), p);
+  /** {@code {identity, name, tracks:[…]}} as in {@code joined} and {@code participant-joined}. */
+  private static ObjectNode describe(Participant p) {
+    ObjectNode o = SignalingCodec.JSON.createObjectNode();
+    o.put("identity", p.identity());
+    o.put("name", p.name());
+    ArrayNode tracks = o.putArray("tracks");
+    for (Producer t : p.peer().published()) {
+      tracks.add(describe(t));
+    }
+    return o;
   }
 
-  /** Ends a published track and tells everyone else. */
-  public void unpublish(Participant p, String trackId) {
-    TrackInfo t = p.published().remove(trackId);
-    if (t == null) {
-      return;
+  /** A track as {@code track-published} and the participant lists carry it. */
+  private static ObjectNode describe(Producer t) {
+    ObjectNode o = SignalingCodec.JSON.createObjectNode();
+    o.put("trackId", t.trackId());
+    o.put("kind", t.kind().sdpName());
+    o.put("source", t.source());
+    o.put("muted", t.muted());
+    List<String> rids = t.simulcastRids();
+    if (!rids.isEmpty()) {
+      rids.forEach(o.putArray("simulcast")::add);
     }
-    for (Participant other : participants.values()) {
-      other.subscriptions().remove(trackId);
-    }
-    ObjectNode data = SignalingCodec.JSON.createObjectNode();
-    data.put("identity", p.identity());
-    data.put("trackId", trackId);
-    data.put("kind", t.kind());
-    data.put("source", t.source());
-    broadcast(SignalingCodec.event("track-unpublished", data), p);
-  }
-
-  /** Sets a published track's mute state and tells everyone else when it changed. */
-  public void setMuted(Participant p, String trackId, boolean muted) throws SignalingException {
-    TrackInfo t = p.published().get(trackId);
-    if (t == null) {
-      throw new SignalingException(ErrorCode.TRACK_NOT_FOUND, "you publish no track '" + trackId + "'");
-    }
-    if (t.muted() == muted) {
-      return;
-    }
-    t.setMuted(muted);
-    ObjectNode data = SignalingCodec.JSON.createObjectNode();
-    data.put("identity", p.identity());
-    data.put("trackId", trackId);
-    data.put("muted", muted);
-    broadcast(SignalingCodec.event("track-muted", data), p);
-  }
-
-  /** The track with this id and its publisher, or null. */
-  public TrackInfo findTrack(String trackId) {
-    for (Participant p : participants.values()) {
-      TrackInfo t = p.published().get(trackId);
-      if (t != null) {
-        return t;
-      }
-    }
-    return null;
-  }
-
-  private boolean trackExists(String trackId) {
-    return findTrack(trackId) != null;
+    return o;
   }
 
   /** Sends a message to every participant except {@code except} (which may be null). */
@@ -189,5 +167,63 @@ public final class Room {
   /** Identities present, for tests and logs. */
   public List<String> identities() {
     return List.copyOf(participants.keySet());
+  }
+
+  /** The router's news, told to the participants. */
+  private final class RouterEvents implements Router.Listener {
+    @Override
+    public void trackPublished(Producer t) {
+      ObjectNode data = SignalingCodec.JSON.createObjectNode();
+      data.put("identity", t.publisher());
+      data.set("track", describe(t));
+      broadcast(SignalingCodec.event("track-published", data), participants.get(t.publisher()));
+    }
+
+    @Override
+    public void trackUnpublished(Producer t) {
+      ObjectNode data = SignalingCodec.JSON.createObjectNode();
+      data.put("identity", t.publisher());
+      data.put("trackId", t.trackId());
+      data.put("kind", t.kind().sdpName());
+      data.put("source", t.source());
+      broadcast(SignalingCodec.event("track-unpublished", data), participants.get(t.publisher()));
+    }
+
+    @Override
+    public void trackMuted(Producer t) {
+      ObjectNode data = SignalingCodec.JSON.createObjectNode();
+      data.put("identity", t.publisher());
+      data.put("trackId", t.trackId());
+      data.put("muted", t.muted());
+      broadcast(SignalingCodec.event("track-muted", data), participants.get(t.publisher()));
+    }
+
+    @Override
+    public void subscriberOffer(Peer peer, Router.SubscriberOffer offer) {
+      Participant p = participants.get(peer.identity());
+      if (p == null || p.peer() != peer) {
+        return;
+      }
+      ObjectNode data = SignalingCodec.JSON.createObjectNode();
+      data.put("revision", offer.revision());
+      data.put("sdp", offer.sdp());
+      ArrayNode tracks = data.putArray("tracks");
+      for (Router.OfferedTrack t : offer.tracks()) {
+        ObjectNode o = tracks.addObject();
+        o.put("mid", t.mid());
+        o.put("trackId", t.trackId());
+        o.put("identity", t.publisher());
+      }
+      p.send(SignalingCodec.event("subscriber-offer", data));
+    }
+
+    @Override
+    public void peerFailed(Peer peer, String reason) {
+      Participant p = participants.get(peer.identity());
+      if (p != null && p.peer() == peer) {
+        remove(p, "transport-failed");
+        p.connection().close(4002, "media transport failed: " + reason);
+      }
+    }
   }
 }

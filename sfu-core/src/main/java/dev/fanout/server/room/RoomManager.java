@@ -1,5 +1,6 @@
 package dev.fanout.server.room;
 
+import dev.fanout.server.media.Router;
 import io.netty.channel.EventLoop;
 import java.util.Collection;
 import java.util.Collections;
@@ -13,20 +14,28 @@ import java.util.function.Supplier;
  * one event loop for its whole life.
  */
 public final class RoomManager {
+  /** Makes the media router of a new room. */
+  @FunctionalInterface
+  public interface RouterFactory {
+    Router create(String room, EventLoop loop, Router.Listener listener);
+  }
+
   private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
   private final AtomicLong participants = new AtomicLong();
   private final Supplier<EventLoop> loops;
+  private final RouterFactory routers;
   private final int maxParticipantsPerRoom;
 
   /** @param loops picks the event loop of a new room */
-  public RoomManager(Supplier<EventLoop> loops, int maxParticipantsPerRoom) {
+  public RoomManager(Supplier<EventLoop> loops, RouterFactory routers, int maxParticipantsPerRoom) {
     this.loops = loops;
+    this.routers = routers;
     this.maxParticipantsPerRoom = maxParticipantsPerRoom;
   }
 
   /** The room with this name, opened if needed. */
   public Room room(String name) {
-    return rooms.computeIfAbsent(name, n -> new Room(n, loops.get(), maxParticipantsPerRoom, this));
+    return rooms.computeIfAbsent(name, n -> new Room(n, loops.get(), maxParticipantsPerRoom, this, routers));
   }
 
   /** The room with this name if open. */

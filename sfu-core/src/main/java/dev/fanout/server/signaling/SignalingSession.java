@@ -26,7 +26,7 @@ public final class SignalingSession {
   private final ClientConnection connection;
   private final AccessTokens tokens;
   private final RoomManager rooms;
-  private final RoomMediaHandler media;
+  private final MediaRequests media;
   /** Set once join is accepted (on the connection's thread); read there only. */
   private Room room;
   /** Set on the room's loop once the join ran. */
@@ -36,7 +36,7 @@ public final class SignalingSession {
   private volatile boolean joined;
 
   public SignalingSession(ClientConnection connection, AccessTokens tokens, RoomManager rooms,
-      RoomMediaHandler media) {
+      MediaRequests media) {
     this.connection = connection;
     this.tokens = tokens;
     this.rooms = rooms;
@@ -112,7 +112,6 @@ public final class SignalingSession {
       Participant p = r.join(grant, connection);
       participant = p;
       joined = true;
-      media.joined(r, p);
       respond(req, r.snapshotFor(p));
     } catch (SignalingException e) {
       room = null;
@@ -130,12 +129,6 @@ public final class SignalingSession {
       JsonNode result = switch (req.method()) {
         case "leave" -> {
           r.remove(p, "left");
-          media.left(r, p);
-          yield null;
-        }
-        case "mute" -> {
-          // The sender stops or resumes sending itself; subscribers learn it from track-muted.
-          r.setMuted(p, req.string("trackId"), req.bool("muted"));
           yield null;
         }
         default -> media.handle(r, p, req);
@@ -165,7 +158,6 @@ public final class SignalingSession {
       Participant p = participant;
       if (p != null && r.participant(p.identity()) == p) {
         r.remove(p, reason);
-        media.left(r, p);
       }
     });
   }
