@@ -1,9 +1,6 @@
 package dev.fanout.server.media;
 
 import dev.fanout.rtp.RtpPacket;
-import dev.fanout.rtp.codec.H264Payload;
-import dev.fanout.rtp.codec.Vp8Descriptor;
-import dev.fanout.rtp.codec.Vp9Descriptor;
 import dev.fanout.rtp.rtcp.SenderReport;
 import dev.fanout.sdp.MediaKind;
 import dev.fanout.sdp.NegotiatedCodec;
@@ -11,7 +8,6 @@ import dev.fanout.sdp.NegotiatedMedia;
 import dev.fanout.sdp.RtpMapping;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -71,9 +67,6 @@ public final class DownTrack {
   private long octetsSent;
   private boolean closed;
 
-  private final Vp8Descriptor vp8 = new Vp8Descriptor();
-  private final Vp9Descriptor vp9 = new Vp9Descriptor();
-  private final H264Payload h264 = new H264Payload();
 
   DownTrack(Producer producer, RtpSink sink, String mid, int ssrc, int rtxSsrc) {
     this.producer = producer;
@@ -125,8 +118,11 @@ public final class DownTrack {
     negotiated = true;
   }
 
-  /** Forwards one packet of one of the producer's layers. {@code in} must not be modified. */
-  void forward(Producer.Layer layer, RtpPacket in, long nowNanos) {
+  /** Forwards one packet of one of the producer's layers. Its bytes must not be modified. */
+  void forward(IngressPacket packet) {
+    RtpPacket in = packet.rtp;
+    Producer.Layer layer = packet.layer;
+    long nowNanos = packet.arrivalNanos;
     if (closed || !negotiated || !sink.ready()) {
       pause = closed ? Pause.CLOSED : Pause.NOT_NEGOTIATED;
       return;
@@ -139,7 +135,7 @@ public final class DownTrack {
       if (layer != producer.target()) {
         return; // another layer than the one forwarded or switched to
       }
-      if (producer.kind() == MediaKind.VIDEO && !isKeyframe(in)) {
+      if (producer.kind() == MediaKind.VIDEO && !packet.keyframe()) {
         pause = current == null ? Pause.WAITING_FOR_KEYFRAME : pause;
         producer.requestKeyframe(nowNanos);
         return;
@@ -248,32 +244,6 @@ public final class DownTrack {
       transport.sent(tseq, len, nowNanos);
     }
     return transport.sendRtp(buf, 0, len);
-  }
-
-  private boolean isKeyframe(RtpPacket p) {
-    NegotiatedCodec codec = producer.codec(p.payloadType());
-    if (codec == null || p.payloadLength() == 0) {
-      return false;
-    }
-    try {
-      return switch (codec.name().toUpperCase(Locale.ROOT)) {
-        case "VP8" -> vp8.parse(p.buffer(), p.payloadOffset(), p.payloadLength()).isKeyFrame();
-        case "VP9" -> vp9.parse(p.buffer(), p.payloadOffset(), p.payloadLength()).isKeyFrame();
-        case "H264" -> h264.parse(p.buffer(), p.payloadOffset(), p.payloadLength()).isKeyFrame();
-        case "AV1" -> av1StartsKeyframe(p);
-        default -> true; // nothing to parse: do not hold back
-      };
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
-
-  /**
-   * AV1 (AV1 RTP payload format §4.4): the aggregation header's N bit marks the first packet of
-   * a coded video sequence, which starts with a keyframe.
-   */
-  private static boolean av1StartsKeyframe(RtpPacket p) {
-    return (p.buffer()[p.payloadOffset()] & 0x08) != 0;
   }
 
   /** A sender report for this stream, from the current layer's clock (RFC 3550 §6.4.1). */

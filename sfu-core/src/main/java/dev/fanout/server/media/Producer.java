@@ -43,6 +43,9 @@ public final class Producer {
   private final NegotiatedMedia media;
   private final MediaKind kind;
   private boolean muted;
+  /** Payload type → how to read its payload, fixed at negotiation. */
+  private final PayloadFormat[] formats = new PayloadFormat[128];
+  private final IngressPacket ingress = new IngressPacket(new PayloadFormat.Parsers());
   private final List<DownTrack> downTracks = new ArrayList<>();
   private final List<Layer> layers = new ArrayList<>();
   private Layer target;
@@ -128,6 +131,12 @@ public final class Producer {
     this.upstream = upstream;
     this.media = media;
     this.kind = media.kind();
+    java.util.Arrays.fill(formats, PayloadFormat.UNKNOWN);
+    for (NegotiatedCodec c : media.codecs()) {
+      if (c.payloadType() >= 0 && c.payloadType() < 128) {
+        formats[c.payloadType()] = kind == MediaKind.VIDEO ? PayloadFormat.of(c.name()) : PayloadFormat.OPAQUE;
+      }
+    }
   }
 
   public String trackId() {
@@ -180,11 +189,6 @@ public final class Producer {
     return target;
   }
 
-  /** The codec of a payload type of the publisher's negotiation, or null. */
-  NegotiatedCodec codec(int payloadType) {
-    return media.codec(payloadType).orElse(null);
-  }
-
   /** Clock rate of the track's first codec (all codecs of one kind share it in WebRTC). */
   int clockRate() {
     return media.codecs().isEmpty() ? 90000 : media.codecs().get(0).clockRate();
@@ -230,8 +234,9 @@ public final class Producer {
     if (layer.cache != null) {
       layer.cache.store(view.sequenceNumber(), view.buffer(), view.offset(), view.length(), nowNanos);
     }
+    ingress.fill(view, layer, nowNanos, repaired, formats[view.payloadType()]);
     for (int i = 0, n = downTracks.size(); i < n; i++) {
-      downTracks.get(i).forward(layer, view, nowNanos);
+      downTracks.get(i).forward(ingress);
     }
     if (keyframeWanted) {
       requestKeyframe(nowNanos);
