@@ -5,6 +5,9 @@ import dev.fanout.dtls.DtlsStack;
 import dev.fanout.ice.IceMux;
 import dev.fanout.server.media.MediaEngine;
 import dev.fanout.server.media.Router;
+import dev.fanout.server.room.RoomObserver;
+import dev.fanout.server.webhook.Webhooks;
+import java.net.URI;
 import dev.fanout.ice.net.MediaPort;
 import dev.fanout.ice.net.NettyTransport;
 import dev.fanout.rtp.srtp.SrtpCrypto;
@@ -50,14 +53,16 @@ public final class FanoutServer implements AutoCloseable {
   private final AccessTokens tokens;
   private final RoomManager rooms;
   private final MediaEngine engine;
+  private final Webhooks webhooks;
   private final long startNanos = System.nanoTime();
   private volatile boolean closed;
 
   private FanoutServer(FanoutConfig config, NettyTransport transport, EventLoopGroup httpGroup,
       EventLoopGroup mediaGroup, MediaPort mediaPort, HttpServer http, Metrics metrics,
-      AccessTokens tokens, RoomManager rooms, MediaEngine engine) {
+      AccessTokens tokens, RoomManager rooms, MediaEngine engine, Webhooks webhooks) {
     this.rooms = rooms;
     this.engine = engine;
+    this.webhooks = webhooks;
     this.config = config;
     this.transport = transport;
     this.httpGroup = httpGroup;
@@ -80,6 +85,7 @@ public final class FanoutServer implements AutoCloseable {
     EventLoopGroup mediaGroup = transport.newEventLoopGroup(1, "fanout-media");
     MediaPort mediaPort = null;
     DtlsStack dtls = null;
+    Webhooks webhooks = null;
     try {
       IceMux mux = new IceMux(new IceMux.Config(Duration.ofSeconds(config.media.consentTimeoutSeconds),
           Duration.ofSeconds(config.media.connectTimeoutSeconds)), System::nanoTime, new java.security.SecureRandom());
@@ -96,8 +102,10 @@ public final class FanoutServer implements AutoCloseable {
       dtls = new DtlsStack(certificate(config), dtlsConfig(config));
       MediaEngine engine = new MediaEngine(mux, dtls, advertisedIps(config, port.localAddress()),
           port.localAddress().getPort());
+      webhooks = webhooks(config);
       RoomManager rooms = new RoomManager(() -> port.channel().eventLoop(),
-          (name, loop, listener) -> new Router(engine, loop, name, listener), config.limits.maxParticipantsPerRoom);
+          (name, loop, listener) -> new Router(engine, loop, name, listener),
+          webhooks == null ? RoomObserver.NONE : webhooks, config.limits.maxParticipantsPerRoom);
       MediaRequests media = new MediaRequests(config.limits.maxTracksPerParticipant);
       Metrics metrics = new Metrics(port.stats(), () -> mux.stats().sent(), rooms::roomCount,
           rooms::participantCount);
@@ -124,9 +132,13 @@ public final class FanoutServer implements AutoCloseable {
       } catch (java.io.IOException e) {
         throw bindFailure("HTTP", httpAddress, e);
       }
-      self[0] = new FanoutServer(config, transport, httpGroup, mediaGroup, port, http, metrics, tokens, rooms, engine);
+      self[0] = new FanoutServer(config, transport, httpGroup, mediaGroup, port, http, metrics, tokens, rooms, engine,
+          webhooks);
       return self[0];
     } catch (Exception | Error e) {
+      if (webhooks != null) {
+        webhooks.close();
+      }
       if (mediaPort != null) {
         mediaPort.close();
       }
@@ -304,8 +316,22 @@ public final class FanoutServer implements AutoCloseable {
     http.close(HTTP_GRACE_MILLIS);
     mediaPort.close();
     engine.close();
+    if (webhooks != null) {
+      webhooks.close();
+    }
     shutdown(httpGroup, mediaGroup);
     LOG.info("Fanout stopped");
+  }
+
+  /** The webhook poster of the configuration, or null without webhook URLs. */
+  private static Webhooks webhooks(FanoutConfig config) {
+    if (config.webhooks.urls.isEmpty()) {
+      return null;
+    }
+    String key = config.webhooks.apiKey != null ? config.webhooks.apiKey : config.keys.keySet().iterator().next();
+    List<URI> urls = config.webhooks.urls.stream().map(URI::create).toList();
+    LOG.info("webhooks: posting room events to {} signed with key '{}'", config.webhooks.urls, key);
+    return new Webhooks(urls, key, config.keys.get(key), Clock.systemUTC());
   }
 
   private static void shutdown(EventLoopGroup... groups) {

@@ -90,10 +90,19 @@ public final class FanoutConfig {
     @JsonProperty public long maxLifetimeSeconds = 24 * 3600;
   }
 
+  /** Room events posted to an app's backend (docs/webhooks.md). */
+  public static final class Webhooks {
+    /** Where events are posted; empty: no webhooks. */
+    @JsonProperty public List<String> urls = new ArrayList<>();
+    /** The API key whose secret signs them; null: the first configured key. */
+    @JsonProperty public String apiKey;
+  }
+
   @JsonProperty public Http http = new Http();
   @JsonProperty public Media media = new Media();
   @JsonProperty public Limits limits = new Limits();
   @JsonProperty public Tokens tokens = new Tokens();
+  @JsonProperty public Webhooks webhooks = new Webhooks();
   /** API key to secret; tokens are HS256 JWTs signed with the secret, {@code iss} = the key. */
   @JsonProperty public Map<String, String> keys = new LinkedHashMap<>();
   /** Development mode: loopback binds, the fixed dev key unless keys are configured, {@code /dev/token}. */
@@ -141,6 +150,20 @@ public final class FanoutConfig {
     if (tokens.maxLifetimeSeconds < 60 || tokens.maxLifetimeSeconds > 366L * 24 * 3600) {
       throw new ConfigException("tokens.maxLifetimeSeconds must be 60..31622400 (one minute to 366 days), got "
           + tokens.maxLifetimeSeconds);
+    }
+    for (String url : webhooks.urls) {
+      java.net.URI u;
+      try {
+        u = new java.net.URI(url);
+      } catch (java.net.URISyntaxException e) {
+        throw new ConfigException("webhooks.urls: '" + url + "' is not a URL");
+      }
+      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+        throw new ConfigException("webhooks.urls: '" + url + "' must be an http:// or https:// URL with a host");
+      }
+    }
+    if (webhooks.apiKey != null && !keys.containsKey(webhooks.apiKey)) {
+      throw new ConfigException("webhooks.apiKey '" + webhooks.apiKey + "' is not one of the configured keys");
     }
     if ((media.certificateFile == null) != (media.privateKeyFile == null)) {
       throw new ConfigException("media.certificateFile and media.privateKeyFile go together: set both or neither");

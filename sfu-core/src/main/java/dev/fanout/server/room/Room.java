@@ -82,6 +82,7 @@ public final class Room {
     Participant p = new Participant(grant, connection, router.addPeer(grant.identity()));
     participants.put(p.identity(), p);
     manager.participantCountChanged(+1);
+    manager.observer().participantJoined(this, p);
     ObjectNode data = SignalingCodec.JSON.createObjectNode();
     data.set("participant", describe(p));
     broadcast(SignalingCodec.event("participant-joined", data), p);
@@ -116,9 +117,11 @@ public final class Room {
     if (participants.get(p.identity()) != p) {
       return;
     }
+    // Its tracks end while it is still listed, so their events name it; it is not told of them.
+    router.removePeer(p.peer());
     participants.remove(p.identity());
     manager.participantCountChanged(-1);
-    router.removePeer(p.peer());
+    manager.observer().participantLeft(this, p, reason);
     ObjectNode data = SignalingCodec.JSON.createObjectNode();
     data.put("identity", p.identity());
     data.put("reason", reason);
@@ -141,8 +144,8 @@ public final class Room {
     return o;
   }
 
-  /** A track as {@code track-published} and the participant lists carry it. */
-  private static ObjectNode describe(Producer t) {
+  /** A track as {@code track-published}, the participant lists and webhooks carry it. */
+  public static ObjectNode describe(Producer t) {
     ObjectNode o = SignalingCodec.JSON.createObjectNode();
     o.put("trackId", t.trackId());
     o.put("kind", t.kind().sdpName());
@@ -176,7 +179,9 @@ public final class Room {
       ObjectNode data = SignalingCodec.JSON.createObjectNode();
       data.put("identity", t.publisher());
       data.set("track", describe(t));
-      broadcast(SignalingCodec.event("track-published", data), participants.get(t.publisher()));
+      Participant publisher = participants.get(t.publisher());
+      broadcast(SignalingCodec.event("track-published", data), publisher);
+      manager.observer().trackPublished(Room.this, publisher, t);
     }
 
     @Override
@@ -186,7 +191,9 @@ public final class Room {
       data.put("trackId", t.trackId());
       data.put("kind", t.kind().sdpName());
       data.put("source", t.source());
-      broadcast(SignalingCodec.event("track-unpublished", data), participants.get(t.publisher()));
+      Participant publisher = participants.get(t.publisher());
+      broadcast(SignalingCodec.event("track-unpublished", data), publisher);
+      manager.observer().trackUnpublished(Room.this, publisher, t);
     }
 
     @Override

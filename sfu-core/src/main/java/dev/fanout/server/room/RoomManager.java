@@ -24,18 +24,33 @@ public final class RoomManager {
   private final AtomicLong participants = new AtomicLong();
   private final Supplier<EventLoop> loops;
   private final RouterFactory routers;
+  private final RoomObserver observer;
   private final int maxParticipantsPerRoom;
 
-  /** @param loops picks the event loop of a new room */
-  public RoomManager(Supplier<EventLoop> loops, RouterFactory routers, int maxParticipantsPerRoom) {
+  /**
+   * @param loops picks the event loop of a new room
+   * @param observer hears of every room's life (webhooks)
+   */
+  public RoomManager(Supplier<EventLoop> loops, RouterFactory routers, RoomObserver observer,
+      int maxParticipantsPerRoom) {
     this.loops = loops;
     this.routers = routers;
+    this.observer = observer;
     this.maxParticipantsPerRoom = maxParticipantsPerRoom;
   }
 
   /** The room with this name, opened if needed. */
   public Room room(String name) {
-    return rooms.computeIfAbsent(name, n -> new Room(n, loops.get(), maxParticipantsPerRoom, this, routers));
+    Room[] opened = new Room[1];
+    Room r = rooms.computeIfAbsent(name, n -> opened[0] = new Room(n, loops.get(), maxParticipantsPerRoom, this, routers));
+    if (opened[0] != null) {
+      observer.roomStarted(opened[0]);
+    }
+    return r;
+  }
+
+  RoomObserver observer() {
+    return observer;
   }
 
   /** The room with this name if open. */
@@ -67,8 +82,8 @@ public final class RoomManager {
   void closeIfEmpty(Room room) {
     // Called on the room's loop; a join racing with this close runs on the same loop after it and
     // re-opens the room through room(name), which then creates a fresh one.
-    if (room.participants().isEmpty()) {
-      rooms.remove(room.name(), room);
+    if (room.participants().isEmpty() && rooms.remove(room.name(), room)) {
+      observer.roomFinished(room);
     }
   }
 }
