@@ -224,6 +224,25 @@ class FanoutServerTest {
   }
 
   @Test
+  void webhookSettingsThatCannotWorkStopTheStartWithTheirReason() {
+    FanoutConfig relative = TestServers.loopbackConfig();
+    relative.webhooks.urls = java.util.List.of("/events");
+    assertThatThrownBy(relative::validate).hasMessage("webhooks.urls: '/events' must be an http:// or https:// URL with a host");
+    FanoutConfig ftp = TestServers.loopbackConfig();
+    ftp.webhooks.urls = java.util.List.of("ftp://example.com/x");
+    assertThatThrownBy(ftp::validate).hasMessageContaining("must be an http:// or https:// URL");
+    FanoutConfig spaces = TestServers.loopbackConfig();
+    spaces.webhooks.urls = java.util.List.of("http://exa mple.com/");
+    assertThatThrownBy(spaces::validate).hasMessage("webhooks.urls: 'http://exa mple.com/' is not a URL");
+    FanoutConfig unknownKey = TestServers.loopbackConfig();
+    unknownKey.webhooks.urls = java.util.List.of("http://127.0.0.1:9/events");
+    unknownKey.webhooks.apiKey = "nokey";
+    assertThatThrownBy(unknownKey::validate).hasMessage("webhooks.apiKey 'nokey' is not one of the configured keys");
+    unknownKey.webhooks.apiKey = TestServers.KEY;
+    unknownKey.validate();
+  }
+
+  @Test
   void mediaPortInUseFailsWithClearMessage() throws Exception {
     try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       FanoutConfig c = TestServers.loopbackConfig();
