@@ -19,6 +19,7 @@ import dev.fanout.server.http.HttpServer;
 import dev.fanout.server.http.Origins;
 import dev.fanout.server.room.RoomManager;
 import dev.fanout.server.signaling.MediaRequests;
+import dev.fanout.server.signaling.SignalingStats;
 import dev.fanout.server.signaling.SignalingSession;
 import dev.fanout.server.signaling.WebSocketSignalingHandler;
 import io.netty.channel.EventLoopGroup;
@@ -103,20 +104,29 @@ public final class FanoutServer implements AutoCloseable {
       MediaEngine engine = new MediaEngine(mux, dtls, advertisedIps(config, port.localAddress()),
           port.localAddress().getPort());
       webhooks = webhooks(config);
+      FanoutServer[] self = new FanoutServer[1];
+      RoomManager[] roomManager = new RoomManager[1];
+      SignalingStats signalingStats = new SignalingStats();
+      Metrics metrics = new Metrics(new Metrics.Sources(port.stats(), mux.stats(), dtls.stats(), engine.stats(),
+          signalingStats, () -> roomManager[0].roomCount(), () -> roomManager[0].participantCount(),
+          () -> self[0] == null ? 0 : self[0].http.connectionLimits().open(),
+          () -> self[0] == null ? 0 : self[0].http.connectionLimits().refused()), config.metrics.perRoom);
+      List<RoomObserver> observers = new ArrayList<>(List.of(metrics));
+      if (webhooks != null) {
+        observers.add(webhooks);
+      }
       RoomManager rooms = new RoomManager(() -> port.channel().eventLoop(),
           (name, loop, listener) -> new Router(engine, loop, name, listener),
-          webhooks == null ? RoomObserver.NONE : webhooks, config.limits.maxParticipantsPerRoom);
+          RoomObserver.all(observers), config.limits.maxParticipantsPerRoom);
+      roomManager[0] = rooms;
       MediaRequests media = new MediaRequests(config.limits.maxTracksPerParticipant);
-      Metrics metrics = new Metrics(port.stats(), () -> mux.stats().sent(), rooms::roomCount,
-          rooms::participantCount);
-      FanoutServer[] self = new FanoutServer[1];
       HttpApi api = new HttpApi(
           () -> self[0].health(),
           metrics::scrape,
           metrics.contentType(),
           config.dev ? (room, identity) -> self[0].mintDevToken(room, identity) : null,
           () -> new WebSocketSignalingHandler(
-              connection -> new SignalingSession(connection, tokens, rooms, media),
+              connection -> new SignalingSession(connection, tokens, rooms, media, signalingStats),
               config.limits.maxMessageBytes,
               Duration.ofSeconds(config.limits.joinTimeoutSeconds),
               config.limits.maxOutgoingBytes),

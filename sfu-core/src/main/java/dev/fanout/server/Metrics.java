@@ -1,58 +1,205 @@
 package dev.fanout.server;
 
+import dev.fanout.dtls.DtlsStats;
+import dev.fanout.ice.IceStats;
 import dev.fanout.ice.net.MediaPortStats;
 import dev.fanout.rtp.PacketClass;
+import dev.fanout.server.media.MediaStats;
+import dev.fanout.server.media.Producer;
+import dev.fanout.server.room.Participant;
+import dev.fanout.server.room.Room;
+import dev.fanout.server.room.RoomObserver;
+import dev.fanout.server.signaling.ErrorCode;
+import dev.fanout.server.signaling.SignalingStats;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
  * The server's Prometheus registry: JVM and process metrics (CPU seconds, memory, threads, GC)
- * plus Fanout's own counters, read through callbacks so the hot path only bumps its counters.
+ * plus Fanout's own (docs/operations.md lists them). Counters that the media loop bumps are read
+ * through callbacks, so the hot path never touches the registry; room events arrive as a
+ * {@link RoomObserver}.
  */
-public final class Metrics {
+public final class Metrics implements RoomObserver {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+  private final boolean perRoom;
+  private final Counter participantsLeft;
+  private final Gauge tracks;
+  private final Counter tracksPublished;
+  private final Gauge roomParticipants;
+  private final Gauge roomTracks;
 
-  public Metrics(MediaPortStats media, LongSupplier sent, LongSupplier rooms, LongSupplier participants) {
+  /** Where the figures come from; suppliers may be called from any thread. */
+  public record Sources(MediaPortStats port, IceStats ice, DtlsStats dtls, MediaStats media,
+      SignalingStats signaling, LongSupplier rooms, LongSupplier participants,
+      LongSupplier httpConnections, LongSupplier httpRefused) {}
+
+  public Metrics(Sources s, boolean perRoom) {
+    this.perRoom = perRoom;
     JvmMetrics.builder().register(registry);
+    Info.builder().name("fanout_build_info").help("The Fanout build that is running").labelNames("version")
+        .register(registry).addLabelValues(BuildInfo.version());
     CounterWithCallback.builder()
         .name("fanout_media_datagrams_received")
         .help("Datagrams received on the media port, by RFC 7983 class")
         .labelNames("class")
         .callback(cb -> {
-          cb.call(media.count(PacketClass.STUN), "stun");
-          cb.call(media.count(PacketClass.DTLS), "dtls");
-          cb.call(media.count(PacketClass.RTP_RTCP), "rtp_rtcp");
-          cb.call(media.count(PacketClass.UNKNOWN), "unknown");
+          cb.call(s.port().count(PacketClass.STUN), "stun");
+          cb.call(s.port().count(PacketClass.DTLS), "dtls");
+          cb.call(s.port().count(PacketClass.RTP_RTCP), "rtp_rtcp");
+          cb.call(s.port().count(PacketClass.UNKNOWN), "unknown");
+        })
+        .register(registry);
+    counter("fanout_media_received_bytes", "Bytes received on the media port", s.port()::bytes);
+    counter("fanout_media_datagrams_sent", "Datagrams sent from the media port: forwarded RTP, RTCP, DTLS, STUN answers",
+        s.ice()::sent);
+    gauge("fanout_rooms", "Rooms open now", s.rooms());
+    gauge("fanout_participants", "Participants connected now", s.participants());
+    gauge("fanout_http_connections", "HTTP and WebSocket connections open now", s.httpConnections());
+    counter("fanout_http_connections_refused", "HTTP connections refused by the connection limits", s.httpRefused());
+
+    counter("fanout_joins", "Joins accepted", s.signaling()::joins);
+    CounterWithCallback.builder()
+        .name("fanout_join_failures")
+        .help("Joins refused, by error code")
+        .labelNames("code")
+        .callback(cb -> {
+          for (ErrorCode c : ErrorCode.values()) {
+            long n = s.signaling().joinFailures(c);
+            if (n > 0) {
+              cb.call(n, c.name());
+            }
+          }
+        })
+        .register(registry);
+    participantsLeft = Counter.builder().name("fanout_participants_left").help("Participants that left, by reason")
+        .labelNames("reason").register(registry);
+    tracks = Gauge.builder().name("fanout_tracks").help("Published tracks now, by kind and source")
+        .labelNames("kind", "source").register(registry);
+    tracksPublished = Counter.builder().name("fanout_tracks_published").help("Tracks published, by kind and source")
+        .labelNames("kind", "source").register(registry);
+    if (perRoom) {
+      roomParticipants = Gauge.builder().name("fanout_room_participants").help("Participants now, per room")
+          .labelNames("room").register(registry);
+      roomTracks = Gauge.builder().name("fanout_room_tracks").help("Published tracks now, per room")
+          .labelNames("room").register(registry);
+    } else {
+      roomParticipants = null;
+      roomTracks = null;
+    }
+
+    gauge("fanout_subscriptions", "Subscriptions now: one per subscriber and track", s.media()::subscriptions);
+    CounterWithCallback.builder()
+        .name("fanout_rtcp_feedback_received")
+        .help("Feedback packets subscribers sent, by type")
+        .labelNames("type")
+        .callback(cb -> {
+          cb.call(s.media().nacksFromSubscribers(), "nack");
+          cb.call(s.media().plisFromSubscribers(), "pli");
+          cb.call(s.media().firsFromSubscribers(), "fir");
         })
         .register(registry);
     CounterWithCallback.builder()
-        .name("fanout_media_received_bytes")
-        .help("Bytes received on the media port")
-        .callback(cb -> cb.call(media.bytes()))
+        .name("fanout_rtcp_feedback_sent")
+        .help("Feedback packets the server sent to publishers, by type")
+        .labelNames("type")
+        .callback(cb -> {
+          cb.call(s.media().nacksToPublishers(), "nack");
+          cb.call(s.media().plisToPublishers(), "pli");
+        })
+        .register(registry);
+    counter("fanout_repairs_sent", "Packets re-sent to subscribers in answer to NACKs", s.media()::repairsSent);
+    counter("fanout_repairs_received", "Publisher retransmissions (RTX) that repaired a packet", s.media()::repairsReceived);
+
+    CounterWithCallback.builder()
+        .name("fanout_ice_events")
+        .help("ICE and media-port events: STUN check outcomes, consent expiries, connect timeouts, drops")
+        .labelNames("event")
+        .callback(cb -> {
+          for (Map.Entry<String, Long> e : s.ice().snapshot().entrySet()) {
+            if (!e.getKey().equals("sent")) {
+              cb.call(e.getValue(), e.getKey());
+            }
+          }
+        })
         .register(registry);
     CounterWithCallback.builder()
-        .name("fanout_media_datagrams_sent")
-        .help("Datagrams sent from the media port: forwarded RTP, RTCP, DTLS, STUN answers")
-        .callback(cb -> cb.call(sent.getAsLong()))
+        .name("fanout_dtls_handshakes")
+        .help("DTLS handshakes by outcome; failed counts every failure, timeout and fingerprint_mismatch among them")
+        .labelNames("result")
+        .callback(cb -> {
+          cb.call(s.dtls().handshakesStarted(), "started");
+          cb.call(s.dtls().handshakesCompleted(), "completed");
+          cb.call(s.dtls().handshakesFailed(), "failed");
+          cb.call(s.dtls().handshakeTimeouts(), "timeout");
+          cb.call(s.dtls().fingerprintMismatches(), "fingerprint_mismatch");
+          cb.call(s.dtls().srtpNegotiationFailures(), "srtp_negotiation_failed");
+          cb.call(s.dtls().overloadRejections(), "rejected_overload");
+          cb.call(s.dtls().handshakesEvicted(), "evicted");
+        })
         .register(registry);
-    GaugeWithCallback.builder()
-        .name("fanout_rooms")
-        .help("Rooms open now")
-        .callback(cb -> cb.call(rooms.getAsLong()))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("fanout_participants")
-        .help("Participants connected now")
-        .callback(cb -> cb.call(participants.getAsLong()))
-        .register(registry);
+    gauge("fanout_dtls_handshakes_in_progress", "DTLS handshakes started and not finished", s.dtls()::handshakesInProgress);
+  }
+
+  private void counter(String name, String help, LongSupplier value) {
+    CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
+  }
+
+  private void gauge(String name, String help, LongSupplier value) {
+    GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
+  }
+
+  @Override
+  public void participantJoined(Room room, Participant participant) {
+    if (perRoom) {
+      roomParticipants.labelValues(room.name()).inc();
+    }
+  }
+
+  @Override
+  public void participantLeft(Room room, Participant participant, String reason) {
+    participantsLeft.labelValues(reason).inc();
+    if (perRoom) {
+      roomParticipants.labelValues(room.name()).dec();
+    }
+  }
+
+  @Override
+  public void trackPublished(Room room, Participant participant, Producer track) {
+    tracks.labelValues(track.kind().sdpName(), track.source()).inc();
+    tracksPublished.labelValues(track.kind().sdpName(), track.source()).inc();
+    if (perRoom) {
+      roomTracks.labelValues(room.name()).inc();
+    }
+  }
+
+  @Override
+  public void trackUnpublished(Room room, Participant participant, Producer track) {
+    tracks.labelValues(track.kind().sdpName(), track.source()).dec();
+    if (perRoom) {
+      roomTracks.labelValues(room.name()).dec();
+    }
+  }
+
+  @Override
+  public void roomFinished(Room room) {
+    if (perRoom) {
+      // A closed room's series go away, so the label set stays as large as the open rooms.
+      roomParticipants.remove(room.name());
+      roomTracks.remove(room.name());
+    }
   }
 
   public PrometheusRegistry registry() {

@@ -98,7 +98,17 @@ public final class FanoutConfig {
     @JsonProperty public String apiKey;
   }
 
+  /** What {@code /metrics} exposes. */
+  public static final class MetricsSettings {
+    /**
+     * Per-room series ({@code fanout_room_participants}, {@code fanout_room_tracks}, label
+     * {@code room}): one series per open room, so the operator chooses the cardinality.
+     */
+    @JsonProperty public boolean perRoom = false;
+  }
+
   @JsonProperty public Http http = new Http();
+  @JsonProperty public MetricsSettings metrics = new MetricsSettings();
   @JsonProperty public Media media = new Media();
   @JsonProperty public Limits limits = new Limits();
   @JsonProperty public Tokens tokens = new Tokens();

@@ -45,6 +45,7 @@ public final class DownTrack {
 
   private final Producer producer;
   private final RtpSink sink;
+  private final MediaStats stats;
   private final String mid;
   private final int ssrc;
   private final int rtxSsrc;
@@ -66,10 +67,14 @@ public final class DownTrack {
   private long packetsSent;
   private long octetsSent;
   private boolean closed;
+  /** Whether {@link #close} ran (a producer's end closes a down track before its subscriber does). */
+  private boolean released;
 
 
-  DownTrack(Producer producer, RtpSink sink, String mid, int ssrc, int rtxSsrc) {
+  DownTrack(Producer producer, RtpSink sink, String mid, int ssrc, int rtxSsrc, MediaStats stats) {
     this.producer = producer;
+    this.stats = stats;
+    stats.subscriptionsOpened.increment();
     this.sink = sink;
     this.mid = mid;
     this.ssrc = ssrc;
@@ -243,7 +248,11 @@ public final class DownTrack {
     if (munger.stampsTransportSeq()) {
       transport.sent(tseq, len, nowNanos);
     }
-    return transport.sendRtp(buf, 0, len);
+    if (!transport.sendRtp(buf, 0, len)) {
+      return false;
+    }
+    stats.repairsSent.increment();
+    return true;
   }
 
   /** A sender report for this stream, from the current layer's clock (RFC 3550 §6.4.1). */
@@ -262,6 +271,10 @@ public final class DownTrack {
   }
 
   void close() {
+    if (!released) {
+      released = true;
+      stats.subscriptionsClosed.increment();
+    }
     closed = true;
     pause = Pause.CLOSED;
     producer.removeDownTrack(this);

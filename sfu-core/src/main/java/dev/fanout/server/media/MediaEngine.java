@@ -25,6 +25,7 @@ public final class MediaEngine implements AutoCloseable {
   private final DtlsStack dtls;
   private final List<Candidate> candidates;
   private final MediaCapabilities capabilities = MediaCapabilities.defaults();
+  private final MediaStats stats = new MediaStats();
   private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
 
   public MediaEngine(IceMux mux, DtlsStack dtls, List<String> advertisedIps, int mediaPort) {
@@ -51,6 +52,11 @@ public final class MediaEngine implements AutoCloseable {
 
   public DtlsStack dtls() {
     return dtls;
+  }
+
+  /** Counters of this server's media, for metrics. */
+  public MediaStats stats() {
+    return stats;
   }
 
   public MediaCapabilities capabilities() {

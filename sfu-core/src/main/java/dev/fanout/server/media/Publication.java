@@ -50,8 +50,9 @@ final class Publication implements WebRtcTransport.Listener {
     this.peer = peer;
     this.sessionId = sessionId;
     this.transport = new WebRtcTransport(engine, loop, peer.label() + "/publish", this);
-    this.feedback = new PublisherFeedback(transport, producersByMid.values(), loop, transport.label());
-    this.demux = new PublishDemux(producersByMid, feedback);
+    this.feedback = new PublisherFeedback(transport, producersByMid.values(), loop, transport.label(),
+        engine.stats());
+    this.demux = new PublishDemux(producersByMid, feedback, engine.stats());
   }
 
   WebRtcTransport transport() {

@@ -27,6 +27,7 @@ final class PublishDemux {
 
   private final Map<String, Producer> producersByMid;
   private final PublisherFeedback feedback;
+  private final MediaStats stats;
   /** SSRC → layer; keyed by primitive int, it is looked up for every received packet. */
   private final IntObjectHashMap<Producer.Layer> layersBySsrc = new IntObjectHashMap<>();
   /** RTX SSRC → the layer it repairs (RFC 4588, SSRC-multiplexed). */
@@ -38,8 +39,9 @@ final class PublishDemux {
   private int transportSeqExtensionId = -1;
 
   /** @param producersByMid the publisher's producers by mid, read here, changed by the owner */
-  PublishDemux(Map<String, Producer> producersByMid, PublisherFeedback feedback) {
+  PublishDemux(Map<String, Producer> producersByMid, PublisherFeedback feedback, MediaStats stats) {
     this.producersByMid = producersByMid;
+    this.stats = stats;
     this.feedback = feedback;
   }
 
@@ -148,6 +150,7 @@ final class PublishDemux {
     var codec = layer.producer.media().codecForRtx(view.payloadType());
     // RFC 4588 §4; a padding-only probe repairs nothing.
     if (codec.isPresent() && RtxUnwrap.unwrap(view, layer.ssrc, codec.get().payloadType()) > 0) {
+      stats.repairsReceived.increment();
       layer.producer.onRtp(layer, view, now, true);
     }
   }

@@ -39,6 +39,7 @@ final class PublisherFeedback implements Producer.Upstream {
   static final long REMB_CEILING_BPS = 10_000_000L;
 
   private final WebRtcTransport transport;
+  private final MediaStats stats;
   private final Collection<Producer> producers;
   private final String label;
   private final TransportCcRecorder arrivals = new TransportCcRecorder();
@@ -51,8 +52,10 @@ final class PublisherFeedback implements Producer.Upstream {
   private boolean closed;
 
   /** @param producers the publisher's producers, read (never changed) on each timer tick */
-  PublisherFeedback(WebRtcTransport transport, Collection<Producer> producers, EventLoop loop, String label) {
+  PublisherFeedback(WebRtcTransport transport, Collection<Producer> producers, EventLoop loop, String label,
+      MediaStats stats) {
     this.transport = transport;
+    this.stats = stats;
     this.producers = producers;
     this.label = label;
     this.feedback = loop.scheduleAtFixedRate(this::sendFeedback, FEEDBACK_INTERVAL_MILLIS,
@@ -134,6 +137,7 @@ final class PublisherFeedback implements Producer.Upstream {
     if (count > 0) {
       byte[] a = transport.sendBuffer();
       transport.sendRtcp(a, 0, GenericNack.writeTo(a, 0, SERVER_SSRC, layer.ssrc, nackScratch, count));
+      stats.nacksToPublishers.increment();
     }
   }
 
@@ -144,6 +148,7 @@ final class PublisherFeedback implements Producer.Upstream {
       return;
     }
     send(List.of(new ReceiverReport(SERVER_SSRC, List.of()), new PictureLossIndication(SERVER_SSRC, mediaSsrc)));
+    stats.plisToPublishers.increment();
   }
 
   /** Once a second: a receiver report per layer (RFC 3550 §6.4.2), with REMB when that is all the peer has. */

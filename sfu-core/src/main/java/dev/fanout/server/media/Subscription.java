@@ -41,6 +41,7 @@ final class Subscription implements WebRtcTransport.Listener {
 
   private final Peer peer;
   private final EventLoop loop;
+  private final MediaStats stats;
   private final WebRtcTransport transport;
   private final SubscribeSession session;
   private final Map<String, DownTrack> byTrack = new LinkedHashMap<>();
@@ -57,6 +58,7 @@ final class Subscription implements WebRtcTransport.Listener {
   Subscription(MediaEngine engine, EventLoop loop, Peer peer, long sessionId) {
     this.peer = peer;
     this.loop = loop;
+    this.stats = engine.stats();
     this.transport = new WebRtcTransport(engine, loop, peer.label() + "/subscribe", this);
     this.session = new SubscribeSession(engine.localTransport(transport.iceUfrag(), transport.icePassword()),
         engine.capabilities(), sessionId);
@@ -88,7 +90,7 @@ final class Subscription implements WebRtcTransport.Listener {
         "fanout-" + producer.publisher(), ssrc & 0xffffffffL, rtxSsrc == 0 ? -1 : rtxSsrc & 0xffffffffL,
         producer.media().codecs());
     String mid = session.addTrack(track);
-    DownTrack d = new DownTrack(producer, transport, mid, ssrc, rtxSsrc);
+    DownTrack d = new DownTrack(producer, transport, mid, ssrc, rtxSsrc, stats);
     byTrack.put(producer.trackId(), d);
     bySsrc.put(ssrc, d);
     producer.addDownTrack(d);
@@ -192,6 +194,7 @@ final class Subscription implements WebRtcTransport.Listener {
         int type = rtcp.packetType();
         int count = rtcp.count();
         if (type == Rtcp.PSFB && (count == Rtcp.FMT_PLI || count == Rtcp.FMT_FIR)) {
+          (count == Rtcp.FMT_PLI ? stats.plisFromSubscribers : stats.firsFromSubscribers).increment();
           int media = count == Rtcp.FMT_PLI
               ? PictureLossIndication.parse(buf, rtcp.offset(), rtcp.length()).mediaSsrc()
               : firTarget(FullIntraRequest.parse(buf, rtcp.offset(), rtcp.length()));
@@ -201,6 +204,7 @@ final class Subscription implements WebRtcTransport.Listener {
           }
         } else if (type == Rtcp.RTPFB && count == Rtcp.FMT_NACK) {
           GenericNack nack = GenericNack.parse(buf, rtcp.offset(), rtcp.length());
+          stats.nacksFromSubscribers.increment();
           DownTrack d = bySsrc.get(nack.mediaSsrc());
           if (d != null) {
             for (int seq : nack.lost()) {

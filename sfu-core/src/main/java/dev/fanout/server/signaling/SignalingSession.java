@@ -27,6 +27,7 @@ public final class SignalingSession {
   private final AccessTokens tokens;
   private final RoomManager rooms;
   private final MediaRequests media;
+  private final SignalingStats stats;
   /** Set once join is accepted (on the connection's thread); read there only. */
   private Room room;
   /** Set on the room's loop once the join ran. */
@@ -36,8 +37,9 @@ public final class SignalingSession {
   private volatile boolean joined;
 
   public SignalingSession(ClientConnection connection, AccessTokens tokens, RoomManager rooms,
-      MediaRequests media) {
+      MediaRequests media, SignalingStats stats) {
     this.connection = connection;
+    this.stats = stats;
     this.tokens = tokens;
     this.rooms = rooms;
     this.media = media;
@@ -72,7 +74,7 @@ public final class SignalingSession {
 
   private void join(Request req) {
     if (room != null) {
-      fail(req, ErrorCode.ALREADY_JOINED, "this connection already joined room '" + room.name() + "'");
+      joinFailed(req, ErrorCode.ALREADY_JOINED, "this connection already joined room '" + room.name() + "'");
       return;
     }
     AccessTokens.Grant grant;
@@ -86,10 +88,10 @@ public final class SignalingSession {
             "params.room is not the room of the token ('" + grant.room() + "')");
       }
     } catch (InvalidTokenException e) {
-      fail(req, ErrorCode.UNAUTHORIZED, e.getMessage());
+      joinFailed(req, ErrorCode.UNAUTHORIZED, e.getMessage());
       return;
     } catch (SignalingException e) {
-      fail(req, e.code(), e.getMessage());
+      joinFailed(req, e.code(), e.getMessage());
       return;
     }
     Room r = rooms.room(grant.room());
@@ -112,10 +114,11 @@ public final class SignalingSession {
       Participant p = r.join(grant, connection);
       participant = p;
       joined = true;
+      stats.joined();
       respond(req, r.snapshotFor(p));
     } catch (SignalingException e) {
       room = null;
-      fail(req, e.code(), e.getMessage());
+      joinFailed(req, e.code(), e.getMessage());
     }
   }
 
@@ -164,6 +167,11 @@ public final class SignalingSession {
 
   private void respond(Request req, JsonNode result) {
     connection.send(SignalingCodec.result(req.id(), result == null ? SignalingCodec.JSON.createObjectNode() : result));
+  }
+
+  private void joinFailed(Request req, ErrorCode code, String message) {
+    stats.joinFailed(code);
+    fail(req, code, message);
   }
 
   private void fail(Request req, ErrorCode code, String message) {
