@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.server.BuildInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,16 @@ class StaticFilesTest {
     // Every module but the entry point is reached from it; a module left out of package.json
     // would be missing from both /sdk/ and the npm package.
     assertThat(imported).containsAll(names.stream().filter(n -> n.endsWith(".js") && !n.equals("fanout.js")).toList());
+  }
+
+  @Test
+  void thePackageTheSdkAndTheServerHaveOneVersion() throws Exception {
+    String manifest = new ObjectMapper().readTree(files.find("/sdk/package.json").bytes()).path("version").asText();
+    String entry = new String(files.find("/sdk/fanout.js").bytes(), StandardCharsets.UTF_8);
+    Matcher m = Pattern.compile("(?m)^const VERSION = '([^']+)';").matcher(entry);
+    assertThat(m.find()).as("fanout.js declares VERSION").isTrue();
+    assertThat(manifest).isEqualTo(m.group(1));
+    assertThat(BuildInfo.version().replaceFirst("-SNAPSHOT$", "")).as("the Maven version").isEqualTo(manifest);
   }
 
   @Test
