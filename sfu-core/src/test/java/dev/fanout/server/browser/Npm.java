@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -39,6 +38,9 @@ final class Npm {
     }
   }
 
+  /** The tools that were not found, once looked for. */
+  private static List<String> missing;
+
   private Npm() {}
 
   /** The repository's top folder (tests run in the sfu-core folder). */
@@ -55,7 +57,7 @@ final class Npm {
   /** This module's scratch folder under target/, emptied first. */
   static Path scratch(String name) {
     Path dir = repository().resolve("sfu-core").resolve("target").resolve(name);
-    deleteTree(dir);
+    Chromium.deleteTree(dir);
     try {
       return Files.createDirectories(dir);
     } catch (IOException e) {
@@ -63,12 +65,18 @@ final class Npm {
     }
   }
 
-  /** Skips the calling test (class) when node or npm is missing, or fails it when required. */
-  static void assumeInstalled() {
-    List<String> missing = new ArrayList<>();
-    for (String tool : List.of("node", "npm")) {
-      if (!works(tool, "--version")) {
-        missing.add(tool);
+  /**
+   * Skips the calling test when node or npm is missing, or fails it when required. Call it from
+   * {@code @BeforeEach}: each test is then reported as skipped with the reason (a class aborted
+   * in {@code @BeforeAll} is reported as no test at all).
+   */
+  static synchronized void assumeInstalled() {
+    if (missing == null) {
+      missing = new ArrayList<>();
+      for (String tool : List.of("node", "npm")) {
+        if (!works(tool, "--version")) {
+          missing.add(tool);
+        }
       }
     }
     if (!missing.isEmpty()) {
@@ -102,7 +110,7 @@ final class Npm {
           Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
         }
       } finally {
-        deleteTree(staging);
+        Chromium.deleteTree(staging);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -179,16 +187,5 @@ final class Npm {
       Assertions.fail(message + " [" + Chromium.REQUIRED_ENV + "=required]");
     }
     Assumptions.abort(message);
-  }
-
-  private static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,15 +31,18 @@ class NpmPackageBrowserTest extends BrowserTestBase {
       "json", "application/json",
       "ts", "text/plain; charset=utf-8");
 
-  private static Path work;
+  /** The built app, once the first test has packed, installed and built it. */
   private static Path app;
   private static HttpServer appServer;
 
-  @BeforeAll
-  static void packInstallAndBuild() {
+  @BeforeEach
+  void packInstallAndBuildOnce() {
     Npm.assumeInstalled();
+    if (app != null) {
+      return; // done for the first test of the class
+    }
     Path tsc = Npm.typescript();
-    work = Npm.scratch("npm-package-test");
+    Path work = Npm.scratch("npm-package-test");
 
     Npm.Result packed = Npm.run(work, "npm", "pack", Npm.sdkPackage().toString(), "--pack-destination", work.toString())
         .ok();
@@ -47,12 +50,13 @@ class NpmPackageBrowserTest extends BrowserTestBase {
     Path tarball = work.resolve(lines.get(lines.size() - 1).strip());
     assertThat(tarball).as("npm pack's tarball (%s)", packed.output()).isRegularFile();
 
-    app = work.resolve("app");
+    Path app = work.resolve("app");
     Npm.copyTree(Npm.repository().resolve("sfu-core/src/test/typescript/app"), app);
     // A local tarball without dependencies: nothing comes from the registry.
     Npm.run(app, "npm", "install", "--offline", "--no-audit", "--no-fund", tarball.toString()).ok();
     Npm.run(app, "node", tsc.toString(), "-p", ".", "--pretty", "false").ok();
     assertThat(app.resolve("dist/main.js")).isRegularFile();
+    NpmPackageBrowserTest.app = app;
   }
 
   @AfterAll
@@ -61,6 +65,7 @@ class NpmPackageBrowserTest extends BrowserTestBase {
       appServer.stop(0);
     }
     appServer = null;
+    app = null;
   }
 
   @Test

@@ -10,22 +10,23 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The SDK's TypeScript declarations (web/fanout.d.ts) under {@code tsc}: a program that uses the
  * whole API type-checks (its {@code @ts-expect-error} lines must each be an error), and a program
- * of mistakes fails with an error on exactly the lines it marks. Needs node and npm (see
- * {@link Npm}); no browser.
+ * of mistakes fails with an error on exactly the lines it marks; and the declarations name the
+ * same exports and public members as the code (api-surface.mjs imports the SDK in node). Needs
+ * node and npm (see {@link Npm}); no browser.
  */
 class SdkTypesTest {
   private static final Path PROGRAMS = Npm.repository().resolve("sfu-core/src/test/typescript");
   /** {@code file(line,column): error TSnnnn: message}, as tsc prints without --pretty. */
   private static final Pattern ERROR = Pattern.compile("(?m)^(.+?)\\((\\d+),\\d+\\): error (TS\\d+)");
 
-  @BeforeAll
-  static void needNode() {
+  @BeforeEach
+  void needNode() {
     Npm.assumeInstalled();
   }
 
@@ -34,6 +35,14 @@ class SdkTypesTest {
     Npm.Result r = Npm.tsc(PROGRAMS, "-p", ".", "--pretty", "false");
     assertThat(r.output()).as("tsc output").isBlank();
     assertThat(r.exitCode()).isZero();
+  }
+
+  @Test
+  void theDeclarationsNameExactlyThePublicMembersOfTheCode() {
+    Path typescriptPackage = Npm.typescript().getParent().getParent();
+    Npm.Result r = Npm.run(PROGRAMS, "node", "api-surface.mjs", typescriptPackage.toString(),
+        Npm.sdkPackage().toString());
+    assertThat(r.exitCode()).as("api-surface.mjs:\n%s", r.output()).isZero();
   }
 
   @Test
