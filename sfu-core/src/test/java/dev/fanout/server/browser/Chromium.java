@@ -135,7 +135,8 @@ final class Chromium implements AutoCloseable {
     }
   }
 
-  private static void deleteTree(Path root) {
+  /** Deletes a folder tree, if there is one; what cannot be deleted stays. */
+  static void deleteTree(Path root) {
     try (Stream<Path> walk = Files.walk(root)) {
       walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

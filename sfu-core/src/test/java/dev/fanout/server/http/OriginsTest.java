@@ -80,6 +80,11 @@ class OriginsTest {
           .header("Origin", "https://evil.example.com").build(), HttpResponse.BodyHandlers.ofString());
       assertThat(sdk.statusCode()).isEqualTo(200);
       assertThat(sdk.headers().firstValue("access-control-allow-origin")).hasValue("*");
+      // The modules the entry point imports are fetched with CORS too.
+      HttpResponse<String> module = http.send(HttpRequest.newBuilder(URI.create(base + "/sdk/client.js"))
+          .header("Origin", "https://evil.example.com").build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(module.statusCode()).isEqualTo(200);
+      assertThat(module.headers().firstValue("access-control-allow-origin")).hasValue("*");
 
       HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create(base + "/dev/token?room=r&identity=i"))
           .header("Origin", APP).build(), HttpResponse.BodyHandlers.ofString());
