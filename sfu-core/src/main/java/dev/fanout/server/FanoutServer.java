@@ -4,6 +4,7 @@ import dev.fanout.dtls.DtlsCertificate;
 import dev.fanout.dtls.DtlsStack;
 import dev.fanout.ice.IceMux;
 import dev.fanout.server.media.MediaEngine;
+import dev.fanout.server.api.RoomService;
 import dev.fanout.server.media.Router;
 import dev.fanout.server.room.RoomObserver;
 import dev.fanout.server.webhook.Webhooks;
@@ -130,7 +131,8 @@ public final class FanoutServer implements AutoCloseable {
               config.limits.maxMessageBytes,
               Duration.ofSeconds(config.limits.joinTimeoutSeconds),
               config.limits.maxOutgoingBytes),
-          config.limits.maxMessageBytes);
+          config.limits.maxMessageBytes,
+          roomServiceRpc(new RoomService(rooms, tokens)));
       HttpLimits httpLimits = new HttpLimits(connectionCap(config.limits.maxConnections),
           config.limits.maxConnectionsPerAddress, Duration.ofSeconds(config.limits.handshakeTimeoutSeconds),
           config.limits.maxOutgoingBytes);
@@ -331,6 +333,17 @@ public final class FanoutServer implements AutoCloseable {
     }
     shutdown(httpGroup, mediaGroup);
     LOG.info("Fanout stopped");
+  }
+
+  /** The room service as the HTTP layer calls it: JSON bytes in and out. */
+  private static HttpApi.Rpc roomServiceRpc(RoomService service) {
+    return (method, authorization, body) -> service.call(method, authorization, body).thenApply(r -> {
+      try {
+        return new HttpApi.RpcResponse(r.status(), dev.fanout.server.signaling.SignalingCodec.JSON.writeValueAsBytes(r.body()));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
   }
 
   /** The webhook poster of the configuration, or null without webhook URLs. */

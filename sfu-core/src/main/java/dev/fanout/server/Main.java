@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
     name = "fanout",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    subcommands = {Main.TokenCommand.class},
+    subcommands = {Main.TokenCommand.class, AdminCommands.Room.class, AdminCommands.Participant.class},
     description = {
         "Fanout, a WebRTC selective forwarding unit.",
         "Configuration layers, each overriding the one before: defaults, --config FILE (YAML), "
@@ -72,8 +72,8 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info (default), debug or trace.")
   String logLevel;
 
-  private PrintWriter out;
-  private PrintWriter err;
+  PrintWriter out;
+  PrintWriter err;
 
   /** Entry point: exits with the command's status. */
   public static void main(String[] args) {
@@ -208,11 +208,15 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--dev", description = "Sign with the dev key ('" + DevKey.KEY + "') when no key is configured.")
     boolean dev;
 
-    @Option(names = "--room", required = true, description = "Room the token admits to.")
+    @Option(names = "--room", description = "Room the token admits to (with --admin: the one room it administers).")
     String room;
 
-    @Option(names = "--identity", required = true, description = "Participant identity (JWT sub).")
+    @Option(names = "--identity", description = "Participant identity (JWT sub).")
     String identity;
+
+    @Option(names = "--admin", description = "An admin token for the room service API (roomList, roomCreate and "
+        + "roomAdmin; roomAdmin of --room only when given) instead of a participant's.")
+    boolean admin;
 
     @Option(names = "--name", description = "Display name (default: the identity).")
     String name;
@@ -260,10 +264,15 @@ public final class Main implements Callable<Integer> {
       }
       boolean both = !publish && !subscribe;
       AccessTokens tokens = new AccessTokens(config.keys, Clock.systemUTC(), max);
+      if (!admin && (room == null || identity == null)) {
+        throw usage("--room and --identity are required (or --admin for a room service token)");
+      }
       String token;
       try {
-        token = tokens.mint(key,
-            new AccessTokens.Grant(room, identity, name, both || publish, both || subscribe, null), lifetime);
+        token = admin
+            ? tokens.mintAdmin(key, new AccessTokens.AdminGrant(key, true, true, true, room), lifetime)
+            : tokens.mint(key,
+                new AccessTokens.Grant(room, identity, name, both || publish, both || subscribe, null), lifetime);
       } catch (IllegalArgumentException e) {
         // A --room, --identity or --name the server would refuse.
         throw usage(e.getMessage());

@@ -62,6 +62,65 @@ public final class AccessTokens {
       Instant expiresAt) {}
 
   /**
+   * What a token allows on the room service API (docs/server-api.md), with LiveKit's names:
+   * {@code roomList} lists rooms, {@code roomCreate} creates and deletes them, {@code roomAdmin}
+   * manages participants and tracks — of {@code room} only when the token names one.
+   */
+  public record AdminGrant(String apiKey, boolean roomList, boolean roomCreate, boolean roomAdmin, String room) {
+    /** Whether it administers {@code roomName}. */
+    public boolean administers(String roomName) {
+      return roomAdmin && (room == null || room.equals(roomName));
+    }
+  }
+
+  /** Signs an admin token for the room service API with {@code apiKey}'s secret. */
+  public String mintAdmin(String apiKey, AdminGrant grant, Duration ttl) {
+    String secret = keys.get(apiKey);
+    if (secret == null) {
+      throw new IllegalArgumentException("unknown API key '" + apiKey + "'");
+    }
+    if (ttl.compareTo(maxLifetime) > 0) {
+      throw new IllegalArgumentException("a token lifetime of " + Durations.format(ttl)
+          + " is longer than the maximum of " + Durations.format(maxLifetime));
+    }
+    if (grant.room() != null) {
+      ClaimRules.identifier("room", grant.room());
+    }
+    Instant now = clock.instant();
+    JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+        .issuer(apiKey)
+        .issueTime(Date.from(now))
+        .notBeforeTime(Date.from(now.minusSeconds(5)))
+        .expirationTime(Date.from(now.plus(ttl)))
+        .claim("roomList", grant.roomList())
+        .claim("roomCreate", grant.roomCreate())
+        .claim("roomAdmin", grant.roomAdmin());
+    if (grant.room() != null) {
+      claims.claim("room", grant.room());
+    }
+    return sign(secret, claims.build());
+  }
+
+  /**
+   * Verifies a token for the room service API; admin claims that are absent are not granted
+   * (unlike {@code canPublish}/{@code canSubscribe}).
+   */
+  public AdminGrant verifyAdmin(String token) throws InvalidTokenException {
+    Map<String, Object> raw = verifiedClaims(token);
+    try {
+      String room = stringClaim(raw, "room", "room");
+      return new AdminGrant((String) raw.get("iss"), adminClaim(raw, "roomList"), adminClaim(raw, "roomCreate"),
+          adminClaim(raw, "roomAdmin"), room == null ? null : ClaimRules.identifier("room", room));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidTokenException("token claims are invalid: " + e.getMessage());
+    }
+  }
+
+  private static boolean adminClaim(Map<String, Object> claims, String claim) {
+    return claims.get(claim) != null && booleanClaim(claims, claim);
+  }
+
+  /**
    * Checks a room name or identity by {@link ClaimRules#identifier}; throws
    * {@link IllegalArgumentException} with the reason.
    */
@@ -101,6 +160,10 @@ public final class AccessTokens {
         .claim("canPublish", grant.canPublish())
         .claim("canSubscribe", grant.canSubscribe())
         .build();
+    return sign(secret, claims);
+  }
+
+  private static String sign(String secret, JWTClaimsSet claims) {
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
     try {
       jwt.sign(new MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -112,6 +175,22 @@ public final class AccessTokens {
 
   /** Verifies signature, algorithm, key, time window and claims; returns the grant. */
   public Grant verify(String token) throws InvalidTokenException {
+    Map<String, Object> raw = verifiedClaims(token);
+    Instant exp = Instant.ofEpochSecond(((Number) raw.get("exp")).longValue());
+    try {
+      String room = ClaimRules.identifier("room", stringClaim(raw, "room", "room"));
+      String identity = ClaimRules.identifier("identity", stringClaim(raw, "sub", "identity"));
+      String name = stringClaim(raw, "name", "name");
+      name = name == null ? identity : ClaimRules.displayName(name);
+      return new Grant(room, identity, name, booleanClaim(raw, "canPublish"),
+          booleanClaim(raw, "canSubscribe"), exp);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidTokenException("token claims are invalid: " + e.getMessage());
+    }
+  }
+
+  /** Checks signature, algorithm, key and time window; returns the claims as sent. */
+  private Map<String, Object> verifiedClaims(String token) throws InvalidTokenException {
     if (token == null || token.isEmpty()) {
       throw new InvalidTokenException("token is missing");
     }
@@ -158,16 +237,7 @@ public final class AccessTokens {
     if (raw == null) {
       throw new InvalidTokenException("token claims are not a JSON object");
     }
-    try {
-      String room = ClaimRules.identifier("room", stringClaim(raw, "room", "room"));
-      String identity = ClaimRules.identifier("identity", stringClaim(raw, "sub", "identity"));
-      String name = stringClaim(raw, "name", "name");
-      name = name == null ? identity : ClaimRules.displayName(name);
-      return new Grant(room, identity, name, booleanClaim(raw, "canPublish"),
-          booleanClaim(raw, "canSubscribe"), exp.toInstant());
-    } catch (IllegalArgumentException e) {
-      throw new InvalidTokenException("token claims are invalid: " + e.getMessage());
-    }
+    return raw;
   }
 
   /**

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
  * @param devTokens mints {@code /dev/token} answers; null outside dev mode (404)
  * @param signaling creates the handler of one {@code /rtc} WebSocket
  * @param maxMessageBytes the largest HTTP body or WebSocket message accepted
+ * @param roomService answers {@code POST /twirp/fanout.RoomService/<Method>}; null: 404
  */
 public record HttpApi(
     Supplier<Map<String, Object>> health,
@@ -20,7 +21,21 @@ public record HttpApi(
     String metricsContentType,
     DevTokens devTokens,
     Supplier<io.netty.channel.ChannelHandler> signaling,
-    int maxMessageBytes) {
+    int maxMessageBytes,
+    Rpc roomService) {
+
+  /** The path prefix of the room service's methods. */
+  public static final String ROOM_SERVICE_PREFIX = "/twirp/fanout.RoomService/";
+
+  /** One JSON-over-POST method call. */
+  @FunctionalInterface
+  public interface Rpc {
+    /** Calls {@code method}; the future never fails (errors are answers too). */
+    java.util.concurrent.CompletableFuture<RpcResponse> call(String method, String authorization, byte[] body);
+  }
+
+  /** An HTTP status and a JSON body. */
+  public record RpcResponse(int status, byte[] json) {}
 
   /** Answers {@code /dev/token?room=&identity=}. */
   @FunctionalInterface

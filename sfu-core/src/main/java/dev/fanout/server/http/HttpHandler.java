@@ -24,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plain HTTP endpoints: {@code /healthz}, {@code /metrics}, {@code /dev/token}, and the static
+ * Plain HTTP endpoints: {@code /healthz}, {@code /metrics}, {@code /dev/token}, the room service
+ * ({@code POST /twirp/fanout.RoomService/…}), and the static
  * SDK and demo. WebSocket upgrades at {@code /rtc} are taken by the handler in front of this one.
  */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -49,6 +50,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     QueryStringDecoder uri = new QueryStringDecoder(req.uri());
     String path = uri.path();
+    if (path.startsWith(HttpApi.ROOM_SERVICE_PREFIX) && api.roomService() != null) {
+      roomService(ctx, req, path.substring(HttpApi.ROOM_SERVICE_PREFIX.length()));
+      return;
+    }
     boolean head = req.method().equals(HttpMethod.HEAD);
     if (!req.method().equals(HttpMethod.GET) && !head) {
       send(ctx, req, error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
@@ -79,6 +84,20 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       res.content().clear();
     }
     send(ctx, req, res);
+  }
+
+  /** A room service call: answered when the room's loop has done the work. */
+  private void roomService(ChannelHandlerContext ctx, FullHttpRequest req, String method) {
+    if (!req.method().equals(HttpMethod.POST)) {
+      send(ctx, req, error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
+          "room service methods are called with POST"));
+      return;
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    byte[] body = io.netty.buffer.ByteBufUtil.getBytes(req.content());
+    api.roomService().call(method, req.headers().get(HttpHeaderNames.AUTHORIZATION), body).thenAccept(r ->
+        ctx.executor().execute(() -> send(ctx, keepAlive,
+            bytes(HttpResponseStatus.valueOf(r.status()), r.json(), "application/json"))));
   }
 
   private FullHttpResponse devToken(FullHttpRequest req, QueryStringDecoder uri) {
@@ -155,7 +174,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private static void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res) {
-    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    send(ctx, HttpUtil.isKeepAlive(req), res);
+  }
+
+  private static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse res) {
     HttpUtil.setContentLength(res, res.content().readableBytes());
     if (keepAlive) {
       res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

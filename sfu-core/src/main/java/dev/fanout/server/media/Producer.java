@@ -43,6 +43,8 @@ public final class Producer {
   private final NegotiatedMedia media;
   private final MediaKind kind;
   private boolean muted;
+  /** Muted by an administrator: the server drops what the publisher still sends. */
+  private boolean blocked;
   /** Payload type → how to read its payload, fixed at negotiation. */
   private final PayloadFormat[] formats = new PayloadFormat[128];
   private final IngressPacket ingress = new IngressPacket(new PayloadFormat.Parsers());
@@ -162,6 +164,21 @@ public final class Producer {
     this.muted = muted;
   }
 
+  /** Whether an administrator muted the track (the server then forwards none of it). */
+  public boolean blocked() {
+    return blocked;
+  }
+
+  void setBlocked(boolean blocked, long nowNanos) {
+    if (this.blocked && !blocked) {
+      // Subscribers' decoders resume on a keyframe.
+      lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
+      this.blocked = false;
+      requestKeyframe(nowNanos);
+    }
+    this.blocked = blocked;
+  }
+
   /** The mid of the publisher's media section carrying the track. */
   public String mid() {
     return media.mid();
@@ -216,7 +233,7 @@ public final class Producer {
    * repaired}: it arrived as a retransmission (RTX) of a packet the layer missed.
    */
   void onRtp(Layer layer, RtpPacket view, long nowNanos, boolean repaired) {
-    if (closed) {
+    if (closed || blocked) {
       return;
     }
     layer.sequence.update(view.sequenceNumber());

@@ -153,6 +153,22 @@ public final class Router {
     }
   }
 
+  /**
+   * Mutes or unmutes a track for everyone, whatever its publisher does: while muted the server
+   * forwards none of it (an administrator's mute; the room service API). Listeners hear of a change.
+   */
+  public void setMutedByServer(String trackId, boolean muted) throws MediaException {
+    Producer p = tracks.get(trackId);
+    if (p == null) {
+      throw new MediaException(MediaException.Reason.TRACK_NOT_FOUND, "no published track '" + trackId + "' in this room");
+    }
+    p.setBlocked(muted, System.nanoTime());
+    if (p.muted() != muted) {
+      p.setMuted(muted);
+      listener.trackMuted(p);
+    }
+  }
+
   /** Subscribes {@code peer} to a track of another peer; returns the mid of its section. */
   public String subscribe(Peer peer, String trackId) throws MediaException {
     Producer p = tracks.get(trackId);

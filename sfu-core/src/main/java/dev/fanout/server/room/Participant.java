@@ -9,7 +9,8 @@ import dev.fanout.server.media.Peer;
  */
 public final class Participant {
   private final String identity;
-  private final String name;
+  private volatile String name;
+  private volatile String metadata = "";
   private final AccessTokens.Grant grant;
   private final ClientConnection connection;
   private final Peer peer;
@@ -29,6 +30,20 @@ public final class Participant {
 
   public String name() {
     return name;
+  }
+
+  /** Application data about the participant, set through the room service API; "" when none. */
+  public String metadata() {
+    return metadata;
+  }
+
+  void update(String name, String metadata) {
+    if (name != null) {
+      this.name = name;
+    }
+    if (metadata != null) {
+      this.metadata = metadata;
+    }
   }
 
   public AccessTokens.Grant grant() {

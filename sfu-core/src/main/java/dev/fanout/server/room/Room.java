@@ -29,7 +29,12 @@ public final class Room {
 
   private final String name;
   private final EventLoop loop;
-  private final int maxParticipants;
+  private volatile int maxParticipants;
+  /** Seconds an empty room stays open; 0: it closes when its last participant leaves. */
+  private volatile int emptyTimeoutSeconds;
+  private final long createdAtMillis = System.currentTimeMillis();
+  /** Counts the times the room emptied, so a timeout set at one emptying ignores later ones. */
+  private long emptyCount;
   private final Map<String, Participant> participants = new LinkedHashMap<>();
   private final RoomManager manager;
   private final Router router;
@@ -44,6 +49,32 @@ public final class Room {
 
   public String name() {
     return name;
+  }
+
+  public long createdAtMillis() {
+    return createdAtMillis;
+  }
+
+  public int maxParticipants() {
+    return maxParticipants;
+  }
+
+  public int emptyTimeoutSeconds() {
+    return emptyTimeoutSeconds;
+  }
+
+  long markEmpty() {
+    return ++emptyCount;
+  }
+
+  long emptySince() {
+    return emptyCount;
+  }
+
+  /** Limits set when the room service API creates the room. */
+  void configure(int maxParticipants, int emptyTimeoutSeconds) {
+    this.maxParticipants = maxParticipants;
+    this.emptyTimeoutSeconds = emptyTimeoutSeconds;
   }
 
   public EventLoop loop() {
@@ -132,11 +163,14 @@ public final class Room {
     }
   }
 
-  /** {@code {identity, name, tracks:[…]}} as in {@code joined} and {@code participant-joined}. */
-  private static ObjectNode describe(Participant p) {
+  /** {@code {identity, name, metadata?, tracks:[…]}} as in {@code joined}, {@code participant-joined} and the room service API. */
+  public static ObjectNode describe(Participant p) {
     ObjectNode o = SignalingCodec.JSON.createObjectNode();
     o.put("identity", p.identity());
     o.put("name", p.name());
+    if (!p.metadata().isEmpty()) {
+      o.put("metadata", p.metadata());
+    }
     ArrayNode tracks = o.putArray("tracks");
     for (Producer t : p.peer().published()) {
       tracks.add(describe(t));
@@ -156,6 +190,54 @@ public final class Room {
       rids.forEach(o.putArray("simulcast")::add);
     }
     return o;
+  }
+
+  // ---- administration (the room service API; docs/server-api.md) ----------------------------
+
+  /**
+   * Changes a participant's name and/or metadata (null: unchanged) and tells everyone,
+   * the participant included, with {@code participant-updated}.
+   */
+  public void updateParticipant(Participant p, String newName, String metadata) {
+    assert loop.inEventLoop();
+    p.update(newName, metadata);
+    ObjectNode data = SignalingCodec.JSON.createObjectNode();
+    data.set("participant", describe(p));
+    broadcast(SignalingCodec.event("participant-updated", data), null);
+  }
+
+  /**
+   * Mutes or unmutes a published track for everyone whatever its publisher does; the publisher
+   * gets the {@code track-muted} event too, with {@code "byServer": true}.
+   */
+  public void muteTrack(Participant p, String trackId, boolean muted) throws SignalingException {
+    assert loop.inEventLoop();
+    Producer t = router.track(trackId);
+    if (t == null || !t.publisher().equals(p.identity())) {
+      throw new SignalingException(ErrorCode.TRACK_NOT_FOUND, "'" + p.identity() + "' publishes no track '" + trackId + "'");
+    }
+    try {
+      router.setMutedByServer(trackId, muted);
+    } catch (dev.fanout.server.media.MediaException e) {
+      throw new SignalingException(ErrorCode.TRACK_NOT_FOUND, e.getMessage());
+    }
+    ObjectNode data = SignalingCodec.JSON.createObjectNode();
+    data.put("identity", p.identity());
+    data.put("trackId", trackId);
+    data.put("muted", muted);
+    data.put("byServer", true);
+    p.send(SignalingCodec.event("track-muted", data));
+  }
+
+  /** Removes every participant (reason {@code room-deleted}, close status 4005) and closes the room. */
+  public void delete() {
+    assert loop.inEventLoop();
+    emptyTimeoutSeconds = 0;
+    for (Participant p : List.copyOf(participants.values())) {
+      remove(p, "room-deleted");
+      p.connection().close(4005, "the room was deleted");
+    }
+    manager.closeIfEmpty(this);
   }
 
   /** Sends a message to every participant except {@code except} (which may be null). */

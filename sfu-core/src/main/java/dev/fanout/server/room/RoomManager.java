@@ -53,6 +53,28 @@ public final class RoomManager {
     return observer;
   }
 
+  /**
+   * Opens a room with its own limits (the room service API); an open room keeps its limits and
+   * is returned as it is.
+   *
+   * @param maxParticipants 0: the server's limit
+   * @param emptyTimeoutSeconds how long it stays open without participants, from now and after
+   *     each time it empties
+   */
+  public Room create(String name, int maxParticipants, int emptyTimeoutSeconds) {
+    Room[] opened = new Room[1];
+    Room r = rooms.computeIfAbsent(name, n -> {
+      Room fresh = new Room(n, loops.get(), maxParticipants > 0 ? maxParticipants : maxParticipantsPerRoom, this, routers);
+      fresh.configure(maxParticipants > 0 ? maxParticipants : maxParticipantsPerRoom, emptyTimeoutSeconds);
+      return opened[0] = fresh;
+    });
+    if (opened[0] != null) {
+      observer.roomStarted(r);
+      r.loop().execute(() -> closeIfEmpty(r));
+    }
+    return r;
+  }
+
   /** The room with this name if open. */
   public Room existing(String name) {
     return rooms.get(name);
@@ -82,7 +104,25 @@ public final class RoomManager {
   void closeIfEmpty(Room room) {
     // Called on the room's loop; a join racing with this close runs on the same loop after it and
     // re-opens the room through room(name), which then creates a fresh one.
-    if (room.participants().isEmpty() && rooms.remove(room.name(), room)) {
+    if (!room.participants().isEmpty()) {
+      return;
+    }
+    int timeout = room.emptyTimeoutSeconds();
+    if (timeout > 0) {
+      // Checked again when the timeout ends: a participant may have come and gone meanwhile, and
+      // the last to leave scheduled its own check.
+      long emptySince = room.markEmpty();
+      room.loop().schedule(() -> {
+        if (room.participants().isEmpty() && room.emptySince() == emptySince && room.emptyTimeoutSeconds() > 0
+            && rooms.remove(room.name(), room)) {
+          room.router().close();
+          observer.roomFinished(room);
+        }
+      }, timeout, java.util.concurrent.TimeUnit.SECONDS);
+      return;
+    }
+    if (rooms.remove(room.name(), room)) {
+      room.router().close();
       observer.roomFinished(room);
     }
   }
