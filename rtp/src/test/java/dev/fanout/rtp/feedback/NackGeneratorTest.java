@@ -98,22 +98,94 @@ class NackGeneratorTest {
   }
 
   @Test
-  void retriesAreSpacedByTheRoundTripTimeAndNeverCloserThan20Milliseconds() {
+  void theFirstRetryWaitsTheRoundTripTimeAndNeverLessThan20Milliseconds() {
     NackGenerator g = new NackGenerator();
     g.onPacket(1, 0);
     g.onPacket(3, 0);
     assertThat(collect(g, 5 * MS, RTT)).containsExactly(2);
     assertThat(collect(g, 54 * MS, RTT)).isEmpty();
     assertThat(collect(g, 55 * MS, RTT)).containsExactly(2);
-    assertThat(collect(g, 104 * MS, RTT)).isEmpty();
-    assertThat(collect(g, 105 * MS, RTT)).containsExactly(2);
+    g.onPacket(2, 60 * MS);
     // an RTT of 5 ms still waits 20 ms
+    g.onPacket(5, 100 * MS);
+    assertThat(collect(g, 105 * MS, 5 * MS)).containsExactly(4);
     assertThat(collect(g, 124 * MS, 5 * MS)).isEmpty();
-    assertThat(collect(g, 125 * MS, 5 * MS)).containsExactly(2);
+    assertThat(collect(g, 125 * MS, 5 * MS)).containsExactly(4);
+    g.onPacket(4, 130 * MS);
     // an unknown RTT waits 100 ms
-    assertThat(collect(g, 224 * MS, 0)).isEmpty();
-    assertThat(collect(g, 225 * MS, 0)).containsExactly(2);
-    assertThat(g.requests()).isEqualTo(5);
+    g.onPacket(7, 200 * MS);
+    assertThat(collect(g, 205 * MS, 0)).containsExactly(6);
+    assertThat(collect(g, 304 * MS, 0)).isEmpty();
+    assertThat(collect(g, 305 * MS, 0)).containsExactly(6);
+  }
+
+  /**
+   * After the first retry, the next ones wait 20, 40, 60 ms …: a sender that retransmitted a
+   * packet less than its RTT ago ignores a request for it, so asking early costs nothing, and a
+   * lost repair is asked for again soon after it is overdue. Ten requests span about a second.
+   */
+  @Test
+  void laterRetriesWait20Then40Then60MillisecondsAndSoOn() {
+    NackGenerator g = new NackGenerator();
+    g.onPacket(1, 0);
+    g.onPacket(3, 0);
+    List<Long> at = new ArrayList<>();
+    for (long now = 0; now <= 1_100 * MS; now += MS) {
+      if (!collect(g, now, RTT).isEmpty()) {
+        at.add(now / MS);
+      }
+    }
+    assertThat(at).containsExactly(5L, 55L, 75L, 115L, 175L, 255L, 355L, 475L, 615L, 775L);
+    assertThat(g.givenUp()).as("given up one wait (180 ms) after the tenth request").isEqualTo(1);
+    assertThat(g.nextDueNanos()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  /**
+   * The sender libwebrtc is: it retransmits a requested packet unless it retransmitted it less
+   * than its RTT + 5 ms before. The link takes 20 ms each way, the sender 15 ms to answer, and the
+   * first repair is lost. The second must arrive well before a subscriber's picture would freeze
+   * (~150 ms after the loss); retrying once per request-to-repair time (55 ms here), the retry at
+   * 115 ms is the first the sender takes, and the repair arrives at 170 ms.
+   */
+  @Test
+  void aLostRepairIsRepairedAgainSoonAfterItIsOverdue() {
+    NackGenerator g = new NackGenerator();
+    long oneWay = 20 * MS;
+    long answer = 15 * MS;
+    long senderRtt = 2 * oneWay;
+    // a first loss, repaired once, teaches the generator the request-to-repair time
+    g.onPacket(1, 0);
+    g.onPacket(3, 0);
+    assertThat(collect(g, 5 * MS, 0)).containsExactly(2);
+    g.onPacket(2, 5 * MS + oneWay + answer + oneWay);
+    assertThat(g.rttNanos()).isEqualTo(55 * MS);
+
+    long loss = 1_000 * MS;
+    g.onPacket(5, loss);
+    long lastRetransmission = Long.MIN_VALUE;
+    List<Long> arrivals = new ArrayList<>(); // repairs on their way to us
+    long repairedAt = -1;
+    for (long now = loss; now < loss + 1_000 * MS && repairedAt < 0; now += MS) {
+      for (long a : arrivals) {
+        if (a == now) {
+          g.onPacket(4, now);
+          repairedAt = now;
+        }
+      }
+      for (int ignored : collect(g, now, 0)) {
+        long atSender = now + oneWay;
+        if (lastRetransmission == Long.MIN_VALUE || atSender - lastRetransmission >= senderRtt + 5 * MS) {
+          lastRetransmission = atSender + answer;
+          if (arrivals.isEmpty() && lastRetransmission == loss + 5 * MS + oneWay + answer) {
+            arrivals.add(Long.MIN_VALUE); // the first repair is lost
+          } else {
+            arrivals.add(lastRetransmission + oneWay);
+          }
+        }
+      }
+    }
+    assertThat(repairedAt - loss).as("from the loss to the second repair").isLessThan(150 * MS);
+    assertThat(arrivals).as("repairs the sender sent: the lost one and one more").hasSize(2);
   }
 
   /**
