@@ -44,8 +44,12 @@ final class PublisherFeedback implements Producer.Upstream {
   private final String label;
   private final TransportCcRecorder arrivals = new TransportCcRecorder();
   private final int[] nackScratch = new int[64];
+  private final EventLoop loop;
   private final ScheduledFuture<?> feedback;
   private final ScheduledFuture<?> reports;
+  /** The timer that sends NACKs when the next one is due (see {@link #sendNacks}), and when. */
+  private ScheduledFuture<?> nackTimer;
+  private long nackTimerAt = Long.MAX_VALUE;
   private boolean transportCc;
   private boolean remb;
   private int lastMediaSsrc;
@@ -58,6 +62,7 @@ final class PublisherFeedback implements Producer.Upstream {
     this.stats = stats;
     this.producers = producers;
     this.label = label;
+    this.loop = loop;
     this.feedback = loop.scheduleAtFixedRate(this::sendFeedback, FEEDBACK_INTERVAL_MILLIS,
         FEEDBACK_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
     this.reports = loop.scheduleAtFixedRate(this::sendReports, 1, 1, TimeUnit.SECONDS);
@@ -113,9 +118,12 @@ final class PublisherFeedback implements Producer.Upstream {
   }
 
   /**
-   * NACKs what {@code layer} misses and is due now. Called from the feedback timer and after
-   * each received packet, so a loss is asked for once the reorder allowance has passed, not at
-   * the next timer tick: every 50 ms saved is 50 ms less a subscriber's picture may stall.
+   * NACKs what {@code layer} misses and is due now, and sets {@link #nackTimer} for when the next
+   * request is due. Called after each received packet, from the feedback tick and from that
+   * timer, so a loss is asked for once the reorder allowance has passed and a retry once its
+   * interval has, not at whichever packet or 50 ms tick comes next: a subscriber's picture waits
+   * for the repair. (RFC 4585 §3.5.2 lets a receiver send a NACK as early feedback without
+   * waiting for a regular report; in a reduced-size compound, RFC 5506, nothing else is sent.)
    */
   void sendNacks(Producer.Layer layer, long now) {
     if (layer.nacks == null) {
@@ -130,14 +138,42 @@ final class PublisherFeedback implements Producer.Upstream {
         layer.producer.requestKeyframe(now);
       }
     }
-    if (layer.nacks.nextDueNanos() > now || !transport.connected()) {
+    if (!transport.connected()) {
       return;
     }
-    int count = layer.nacks.collect(now, 0, nackScratch);
-    if (count > 0) {
-      byte[] a = transport.sendBuffer();
-      transport.sendRtcp(a, 0, GenericNack.writeTo(a, 0, SERVER_SSRC, layer.ssrc, nackScratch, count));
-      stats.nacksToPublishers.increment();
+    if (layer.nacks.nextDueNanos() <= now) {
+      int count = layer.nacks.collect(now, 0, nackScratch);
+      if (count > 0) {
+        byte[] a = transport.sendBuffer();
+        transport.sendRtcp(a, 0, GenericNack.writeTo(a, 0, SERVER_SSRC, layer.ssrc, nackScratch, count));
+        stats.nacksToPublishers.increment();
+      }
+    }
+    long due = layer.nacks.nextDueNanos();
+    if (due < nackTimerAt && !closed) {
+      if (nackTimer != null) {
+        nackTimer.cancel(false);
+      }
+      nackTimerAt = due;
+      nackTimer = loop.schedule(this::nackTimerFired, Math.max(0, due - now), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void nackTimerFired() {
+    nackTimer = null;
+    nackTimerAt = Long.MAX_VALUE;
+    if (closed) {
+      return;
+    }
+    long now = System.nanoTime();
+    try {
+      for (Producer p : producers) {
+        for (Producer.Layer l : p.layers()) {
+          sendNacks(l, now);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("{}: NACK failed: {}", label, e.toString());
     }
   }
 
@@ -195,5 +231,8 @@ final class PublisherFeedback implements Producer.Upstream {
     closed = true;
     feedback.cancel(false);
     reports.cancel(false);
+    if (nackTimer != null) {
+      nackTimer.cancel(false);
+    }
   }
 }
