@@ -150,7 +150,9 @@ public final class DownTrack {
       }
       current = layer;
     }
-    pause = Pause.NONE;
+    if (pause != Pause.NONE) {
+      pause = Pause.NONE; // a read, not a reference store with its barrier, per packet
+    }
     if (!rewriter.rewrite(in.sequenceNumber(), in.timestamp(), nowNanos)) {
       return;
     }
@@ -168,7 +170,7 @@ public final class DownTrack {
     RtpSink transport = sink;
     byte[] buf = transport.sendBuffer();
     int tseq = munger.stampsTransportSeq() ? transport.nextTransportSeq() : 0;
-    int len = munger.write(in, buf, SRTP_RESERVE, pt, outSeq, outTs, ssrc, tseq, nowNanos);
+    int len = munger.write(in, buf, SRTP_RESERVE, pt, outSeq, outTs, ssrc, tseq, producer.absSendTime(nowNanos));
     if (len < 0) {
       return -1;
     }
@@ -227,7 +229,8 @@ public final class DownTrack {
     int rtxPt = rtxPayloadTypes[inPt];
     byte[] buf = transport.sendBuffer();
     int tseq = munger.stampsTransportSeq() ? transport.nextTransportSeq() : 0;
-    len = munger.write(cached, buf, SRTP_RESERVE + 2, pt, outSeq, sequencer.timestamp(outSeq), ssrc, tseq, nowNanos);
+    len = munger.write(cached, buf, SRTP_RESERVE + 2, pt, outSeq, sequencer.timestamp(outSeq), ssrc, tseq,
+        producer.absSendTime(nowNanos));
     if (len < 0) {
       return false;
     }

@@ -2,6 +2,7 @@ package dev.fanout.server.media;
 
 import dev.fanout.rtp.Bytes;
 import dev.fanout.rtp.HeaderExtensions;
+import dev.fanout.rtp.RtpFormatException;
 import dev.fanout.rtp.RtpPacket;
 import dev.fanout.sdp.NegotiatedMedia;
 import dev.fanout.sdp.RtpExtensionUris;
@@ -29,13 +30,29 @@ import java.util.OptionalInt;
  * </ul>
  *
  * The one-byte form is used when every element fits it, else the two-byte form (the subscribe
- * offer carries {@code a=extmap-allow-mixed}). No allocation per packet. Not thread-safe: one
- * per subscription, on the room's loop.
+ * offer carries {@code a=extmap-allow-mixed}).
+ *
+ * <p>Which elements the output block holds, where, and in which form depends only on which
+ * elements the publisher's block carries, with which lengths, where, and on the two
+ * negotiations; not on the values. So the rebuilt block is kept as a layout: the output block's
+ * bytes with the MID value and every element header in place, where the transport-wide sequence
+ * number and abs-send-time go, and which source values are copied where. A packet whose source
+ * block has the same structure (profile, length, and every byte that is not inside an element's
+ * value: element headers and padding) as the one the layout was built from reuses it, and costs
+ * one copy of the block plus the values; any other packet builds a new layout first. A publisher
+ * sends the same elements on almost every packet of a stream, so the layout is rebuilt rarely.
+ *
+ * <p>No allocation per packet. Not thread-safe: one per subscription, on the room's loop.
  */
 final class Munger {
   private static final int NONE = 0;
   /** abs-send-time wraps every 64 s (6.18 fixed point seconds). */
   private static final long AST_PERIOD_NANOS = 64_000_000_000L;
+  /**
+   * Most structural bytes (element headers, padding) a layout remembers of its source block; a
+   * block with more is rebuilt for every packet (correct, only slower).
+   */
+  static final int MAX_KEY_BYTES = 64;
 
   /** Publisher extension id → subscriber id for elements copied as they are; 0 drops it. */
   private final int[] copyIds = new int[256];
@@ -43,10 +60,38 @@ final class Munger {
   private byte[] mid = new byte[0];
   private int transportSeqId = NONE;
   private int absSendTimeId = NONE;
-  private final HeaderExtensions elements = new HeaderExtensions();
+  /** The subscriber's own elements (MID, transport-wide sequence, abs-send-time): count, value bytes, form. */
+  private int ownCount;
+  private int ownBytes;
+  private boolean ownTwoByte;
+
+  // ---- the layout of the last source block seen ----------------------------------------------
+  /** Whether the fields below describe a source block a packet may be compared with. */
+  private boolean layoutValid;
+  /** The source block's profile, or -1 for a packet without RFC 8285 elements. */
+  private int keyProfile;
+  /** The source block's data length (after its 4-byte header); 0 without RFC 8285 elements. */
+  private int keyLength;
+  private int keyCount;
+  /** Offsets, from the source block's data, of its structural bytes, and their values. */
+  private final int[] keyAt = new int[MAX_KEY_BYTES];
+  private final byte[] keyValue = new byte[MAX_KEY_BYTES];
+  /** The output block, its 4-byte header included; {@link #blockLength} 0 when it has no element. */
+  private byte[] block = new byte[64];
+  private int blockLength;
+  /** Offsets in {@link #block} of the transport-wide sequence number and abs-send-time, or -1. */
+  private int transportSeqAt = -1;
+  private int absSendTimeAt = -1;
+  /**
+   * Copied values, four ints each: offset of the value in the source block's data, its length,
+   * the subscriber's id (while the layout is built), its offset in {@link #block}.
+   */
+  private int[] copies = new int[4 * 8];
+  private int copyCount;
 
   /** Learns both sides' extension ids from the publisher's and the subscriber's negotiation. */
   void negotiated(NegotiatedMedia publisher, NegotiatedMedia subscriber, String subscriberMid) {
+    layoutValid = false;
     Arrays.fill(copyIds, NONE);
     Map<String, Integer> out = subscriber.extensionIds();
     for (Map.Entry<String, Integer> e : publisher.extensionIds().entrySet()) {
@@ -59,6 +104,24 @@ final class Munger {
     mid = subscriberMid.getBytes(StandardCharsets.US_ASCII);
     transportSeqId = id(subscriber, RtpExtensionUris.TRANSPORT_WIDE_CC);
     absSendTimeId = id(subscriber, RtpExtensionUris.ABS_SEND_TIME);
+    ownCount = 0;
+    ownBytes = 0;
+    ownTwoByte = false;
+    own(midId, mid.length);
+    own(transportSeqId, 2);
+    own(absSendTimeId, 3);
+  }
+
+  private void own(int id, int length) {
+    if (id != NONE) {
+      ownCount++;
+      ownBytes += length;
+      ownTwoByte |= needsTwoByte(id, length);
+    }
+  }
+
+  private static boolean needsTwoByte(int id, int length) {
+    return id > HeaderExtensions.ONE_BYTE_MAX_ID || length == 0 || length > HeaderExtensions.ONE_BYTE_MAX_LENGTH;
   }
 
   private static boolean copied(String uri) {
@@ -77,109 +140,208 @@ final class Munger {
     return transportSeqId != NONE;
   }
 
+  /** The abs-send-time value (6.18 fixed point seconds, 24 bits) of {@code nowNanos}. */
+  static int absSendTime(long nowNanos) {
+    return (int) ((Math.floorMod(nowNanos, AST_PERIOD_NANOS) << 18) / 1_000_000_000L);
+  }
+
   /**
    * Writes {@code in} rewritten into {@code dst} from offset 0 and returns the length, or -1 when
    * it would not leave {@code reserve} bytes free at the end of {@code dst} (room for SRTP).
    *
    * @param transportSeq the subscriber transport's next transport-wide sequence number (used only
    *     when {@link #stampsTransportSeq()})
+   * @param absSendTime this server's send time, as {@link #absSendTime(long)} gives it
+   * @throws RtpFormatException when the source's extension block is malformed
    */
   int write(RtpPacket in, byte[] dst, int reserve, int payloadType, int seq, long timestamp, int ssrc,
-      int transportSeq, long nowNanos) {
+      int transportSeq, int absSendTime) {
     byte[] src = in.buffer();
-    int fixed = 12 + 4 * in.csrcCount();
-    int profile = in.extensionProfile();
-    boolean rfc8285 = HeaderExtensions.isRfc8285(profile);
-    // Pass 1: does any element need the two-byte form?
-    boolean twoByte = midId > HeaderExtensions.ONE_BYTE_MAX_ID || transportSeqId > HeaderExtensions.ONE_BYTE_MAX_ID
-        || absSendTimeId > HeaderExtensions.ONE_BYTE_MAX_ID || mid.length > HeaderExtensions.ONE_BYTE_MAX_LENGTH;
-    int elementBytes = 0;
-    int count = 0;
-    if (rfc8285) {
-      elements.reset(src, in.extensionDataOffset(), in.extensionDataOffset() + in.extensionDataLength(), profile);
-      while (elements.next()) {
-        int to = copyIds[elements.id()];
-        if (to == NONE) {
-          continue;
-        }
-        int n = elements.valueLength();
-        if (to > HeaderExtensions.ONE_BYTE_MAX_ID || n == 0 || n > HeaderExtensions.ONE_BYTE_MAX_LENGTH) {
-          twoByte = true;
-        }
-        elementBytes += n;
-        count++;
-      }
+    if (!layoutFits(in, src)) {
+      layout(in, src);
     }
-    if (midId != NONE) {
-      elementBytes += mid.length;
-      count++;
-    }
-    if (transportSeqId != NONE) {
-      elementBytes += 2;
-      count++;
-    }
-    if (absSendTimeId != NONE) {
-      elementBytes += 3;
-      count++;
-    }
-    int blockData = count == 0 ? 0 : (elementBytes + count * (twoByte ? 2 : 1) + 3) & ~3;
-    int header = fixed + (count == 0 ? 0 : 4 + blockData);
-    int tail = in.offset() + in.length() - in.payloadOffset(); // payload and padding
-    int length = header + tail;
+    int off = in.offset();
+    int fixed = 12 + ((src[off] & 0x0f) << 2);
+    int payload = in.payloadOffset();
+    int tail = off + in.length() - payload; // payload and padding
+    int n = blockLength;
+    int length = fixed + n + tail;
     if (length > dst.length - reserve) {
       return -1;
     }
-
-    System.arraycopy(src, in.offset(), dst, 0, fixed);
-    int at = fixed;
-    if (count > 0) {
-      int outProfile = twoByte ? HeaderExtensions.TWO_BYTE_PROFILE : HeaderExtensions.ONE_BYTE_PROFILE;
-      Bytes.put16(dst, at, outProfile);
-      Bytes.put16(dst, at + 2, blockData >>> 2); // length in 32-bit words
-      at += 4;
-      int end = at + blockData;
-      if (midId != NONE) {
-        at = element(dst, at, twoByte, midId, mid.length);
-        System.arraycopy(mid, 0, dst, at, mid.length);
-        at += mid.length;
+    System.arraycopy(src, off, dst, 0, fixed);
+    if (n > 0) {
+      System.arraycopy(block, 0, dst, fixed, n);
+      if (transportSeqAt >= 0) {
+        Bytes.put16(dst, fixed + transportSeqAt, transportSeq);
       }
-      if (transportSeqId != NONE) {
-        at = element(dst, at, twoByte, transportSeqId, 2);
-        Bytes.put16(dst, at, transportSeq);
-        at += 2;
+      if (absSendTimeAt >= 0) {
+        Bytes.put24(dst, fixed + absSendTimeAt, absSendTime);
       }
-      if (absSendTimeId != NONE) {
-        long ast = (Math.floorMod(nowNanos, AST_PERIOD_NANOS) << 18) / 1_000_000_000L;
-        at = element(dst, at, twoByte, absSendTimeId, 3);
-        Bytes.put24(dst, at, (int) ast);
-        at += 3;
-      }
-      if (rfc8285) {
-        elements.reset(src, in.extensionDataOffset(), in.extensionDataOffset() + in.extensionDataLength(), profile);
-        while (elements.next()) {
-          int to = copyIds[elements.id()];
-          if (to == NONE) {
-            continue;
-          }
-          int n = elements.valueLength();
-          at = element(dst, at, twoByte, to, n);
-          System.arraycopy(src, elements.valueOffset(), dst, at, n);
-          at += n;
-        }
-      }
-      while (at < end) {
-        dst[at++] = 0; // RFC 8285 §4.2: padding between and after elements
+      int from = in.extensionDataOffset();
+      int[] c = copies;
+      for (int k = 0, end = 4 * copyCount; k < end; k += 4) {
+        System.arraycopy(src, from + c[k], dst, fixed + c[k + 3], c[k + 1]);
       }
       dst[0] |= 0x10;
     } else {
       dst[0] &= (byte) ~0x10;
     }
-    System.arraycopy(src, in.payloadOffset(), dst, at, tail);
-    dst[1] = (byte) ((src[in.offset() + 1] & 0x80) | payloadType);
+    System.arraycopy(src, payload, dst, fixed + n, tail);
+    dst[1] = (byte) ((src[off + 1] & 0x80) | payloadType);
     Bytes.put16(dst, 2, seq);
     Bytes.put32(dst, 4, (int) timestamp);
     Bytes.put32(dst, 8, ssrc);
     return length;
+  }
+
+  /** Whether the layout was built from a source block of the same structure as {@code in}'s. */
+  private boolean layoutFits(RtpPacket in, byte[] src) {
+    if (!layoutValid) {
+      return false;
+    }
+    int profile = in.extensionProfile();
+    if (!HeaderExtensions.isRfc8285(profile)) {
+      return keyProfile == -1;
+    }
+    if (profile != keyProfile || in.extensionDataLength() != keyLength) {
+      return false;
+    }
+    int start = in.extensionDataOffset();
+    for (int k = 0, n = keyCount; k < n; k++) {
+      if (src[start + keyAt[k]] != keyValue[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Builds the layout for {@code in}'s extension block (RFC 8285 §4.2, §4.3: padding bytes,
+   * one-byte id 15 ends the block), and remembers the block's structure unless it has more than
+   * {@link #MAX_KEY_BYTES} structural bytes.
+   */
+  private void layout(RtpPacket in, byte[] src) {
+    layoutValid = false;
+    int profile = in.extensionProfile();
+    boolean rfc8285 = HeaderExtensions.isRfc8285(profile);
+    keyProfile = rfc8285 ? profile : -1;
+    keyLength = rfc8285 ? in.extensionDataLength() : 0;
+    keyCount = 0;
+    copyCount = 0;
+    boolean cacheable = true;
+    boolean twoByte = ownTwoByte;
+    int count = ownCount;
+    int elementBytes = ownBytes;
+    if (rfc8285) {
+      boolean sourceTwoByte = HeaderExtensions.isTwoByte(profile);
+      int start = in.extensionDataOffset();
+      int end = start + keyLength;
+      int pos = start;
+      while (pos < end) {
+        int b = src[pos] & 0xff;
+        cacheable &= key(pos - start, b);
+        if (b == 0) {
+          pos++; // padding
+          continue;
+        }
+        int id;
+        int n;
+        if (sourceTwoByte) {
+          if (pos + 2 > end) {
+            throw new RtpFormatException("two-byte extension element header runs past its block");
+          }
+          id = b;
+          n = src[pos + 1] & 0xff;
+          cacheable &= key(pos + 1 - start, n);
+          pos += 2;
+        } else {
+          id = b >>> 4;
+          if (id == 15) {
+            break; // reserved: stop processing the block
+          }
+          pos++;
+          if (id == 0) {
+            continue; // a padding byte with stray length bits
+          }
+          n = (b & 0x0f) + 1;
+        }
+        if (pos + n > end) {
+          throw new RtpFormatException("extension element " + id + " of " + n + " bytes runs past its block");
+        }
+        int to = copyIds[id];
+        if (to != NONE) {
+          addCopy(pos - start, n, to);
+          twoByte |= needsTwoByte(to, n);
+          elementBytes += n;
+          count++;
+        }
+        pos += n;
+      }
+    }
+    buildBlock(count, elementBytes, twoByte);
+    layoutValid = cacheable;
+  }
+
+  /** Remembers one structural byte of the source block; false when there is no room. */
+  private boolean key(int at, int value) {
+    if (keyCount == MAX_KEY_BYTES) {
+      return false;
+    }
+    keyAt[keyCount] = at;
+    keyValue[keyCount] = (byte) value;
+    keyCount++;
+    return true;
+  }
+
+  private void addCopy(int from, int length, int to) {
+    if (4 * copyCount == copies.length) {
+      copies = Arrays.copyOf(copies, 2 * copies.length);
+    }
+    int k = 4 * copyCount++;
+    copies[k] = from;
+    copies[k + 1] = length;
+    copies[k + 2] = to;
+  }
+
+  /** Writes the output block: the subscriber's own elements, then the copied ones, then padding. */
+  private void buildBlock(int count, int elementBytes, boolean twoByte) {
+    transportSeqAt = -1;
+    absSendTimeAt = -1;
+    if (count == 0) {
+      blockLength = 0;
+      return;
+    }
+    int data = (elementBytes + count * (twoByte ? 2 : 1) + 3) & ~3;
+    blockLength = 4 + data;
+    if (block.length < blockLength) {
+      block = new byte[Math.max(blockLength, 2 * block.length)];
+    }
+    byte[] b = block;
+    Arrays.fill(b, 0, blockLength, (byte) 0); // RFC 8285 §4.2: padding between and after elements
+    Bytes.put16(b, 0, twoByte ? HeaderExtensions.TWO_BYTE_PROFILE : HeaderExtensions.ONE_BYTE_PROFILE);
+    Bytes.put16(b, 2, data >>> 2); // length in 32-bit words
+    int at = 4;
+    if (midId != NONE) {
+      at = element(b, at, twoByte, midId, mid.length);
+      System.arraycopy(mid, 0, b, at, mid.length);
+      at += mid.length;
+    }
+    if (transportSeqId != NONE) {
+      at = element(b, at, twoByte, transportSeqId, 2);
+      transportSeqAt = at;
+      at += 2;
+    }
+    if (absSendTimeId != NONE) {
+      at = element(b, at, twoByte, absSendTimeId, 3);
+      absSendTimeAt = at;
+      at += 3;
+    }
+    for (int k = 0, end = 4 * copyCount; k < end; k += 4) {
+      at = element(b, at, twoByte, copies[k + 2], copies[k + 1]);
+      copies[k + 3] = at;
+      at += copies[k + 1];
+    }
   }
 
   /** Writes an element header (RFC 8285 §4.2 one-byte, §4.3 two-byte); returns the value offset. */

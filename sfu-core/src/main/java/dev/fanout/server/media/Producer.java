@@ -54,6 +54,9 @@ public final class Producer {
   private long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
   private boolean keyframeWanted;
   private boolean closed;
+  /** abs-send-time of {@link #absSendTimeNanos}: one packet's value for all its down tracks. */
+  private long absSendTimeNanos;
+  private int absSendTime = Munger.absSendTime(0);
 
   /** One receive stream of the producer (one simulcast layer). */
   static final class Layer {
@@ -209,6 +212,15 @@ public final class Producer {
   /** Clock rate of the track's first codec (all codecs of one kind share it in WebRTC). */
   int clockRate() {
     return media.codecs().isEmpty() ? 90000 : media.codecs().get(0).clockRate();
+  }
+
+  /** {@link Munger#absSendTime} of {@code nowNanos}, computed once for all down tracks of a packet. */
+  int absSendTime(long nowNanos) {
+    if (nowNanos != absSendTimeNanos) {
+      absSendTime = Munger.absSendTime(nowNanos);
+      absSendTimeNanos = nowNanos;
+    }
+    return absSendTime;
   }
 
   /** Registers an SSRC as a layer; {@code rid} is null without simulcast. */
