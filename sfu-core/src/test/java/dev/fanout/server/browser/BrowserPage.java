@@ -137,6 +137,27 @@ final class BrowserPage {
     return driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
   }
 
+  /** Resizes the page's window (the outer size, as a person would). */
+  void resize(int width, int height) {
+    focus();
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(width, height));
+  }
+
+  /** Grants the page's origin a permission, e.g. {@code clipboard-read}. */
+  void grant(String permission) {
+    focus();
+    driver.setPermission(permission, "granted");
+  }
+
+  /**
+   * Makes the page behave as the focused one ({@code document.hasFocus()}), which the clipboard
+   * API requires; of several windows of a headless browser, none has focus otherwise.
+   */
+  void emulateFocus() {
+    focus();
+    driver.executeCdpCommand("Emulation.setFocusEmulationEnabled", Map.of("enabled", true));
+  }
+
   void focus() {
     driver.switchTo().window(window);
   }

@@ -3,6 +3,7 @@ package dev.fanout.server.browser;
 import dev.fanout.server.FanoutServer;
 import dev.fanout.server.config.FanoutConfig;
 import dev.fanout.testkit.link.LinkEmulator;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +21,11 @@ abstract class BrowserTestBase {
 
   static FanoutServer server;
   static Chromium chromium;
+  /**
+   * Flags added to the class's browser (a class sets them in its own {@code @BeforeAll}, which
+   * runs before the browser starts with the first page); reset after the class.
+   */
+  static List<String> extraChromiumFlags = List.of();
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -49,6 +55,7 @@ abstract class BrowserTestBase {
       }
     } finally {
       chromium = null;
+      extraChromiumFlags = List.of();
       if (server != null) {
         server.close();
       }
@@ -78,7 +85,7 @@ abstract class BrowserTestBase {
   private static Chromium browser() {
     if (chromium == null) {
       try {
-        chromium = Chromium.launch();
+        chromium = Chromium.launch(extraChromiumFlags);
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }

@@ -73,7 +73,11 @@ final class Chromium implements AutoCloseable {
     Assumptions.abort(message);
   }
 
-  static Chromium launch() throws IOException {
+  /**
+   * A browser with {@link #FLAGS} and then {@code extraFlags}; a flag given again with a value
+   * replaces the earlier one (e.g. {@code --use-fake-device-for-media-stream=device-count=3}).
+   */
+  static Chromium launch(List<String> extraFlags) throws IOException {
     Path profile = Files.createTempDirectory("fanout-chromium-");
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(DRIVER.toFile())
@@ -83,6 +87,7 @@ final class Chromium implements AutoCloseable {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(BROWSER.toFile());
     options.addArguments(FLAGS);
+    options.addArguments(extraFlags);
     options.addArguments("--user-data-dir=" + profile);
     try {
       ChromeDriver driver = new ChromeDriver(service, options);
