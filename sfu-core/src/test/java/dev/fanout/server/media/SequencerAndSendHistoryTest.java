@@ -59,4 +59,37 @@ class SequencerAndSendHistoryTest {
     assertThat(h.arrivalMicros(17)).isEqualTo(Long.MIN_VALUE);
     assertThat(h.size(17)).isEqualTo(100);
   }
+
+  @Test
+  void aSequencerWithMoreLayersThanSlotsForgetsRatherThanNamesAnotherLayer() {
+    Sequencer s = new Sequencer(16); // 15 slots
+    Producer.Layer[] layers = new Producer.Layer[40];
+    for (int i = 0; i < layers.length; i++) {
+      layers[i] = new Producer.Layer(null, 100 + i, i, false);
+      s.record(i, layers[i], 1000 + i, i);
+      assertThat(s.layer(i)).isSameAs(layers[i]);
+      for (int j = Math.max(0, i - 15); j <= i; j++) {
+        assertThat(s.layer(j)).as("entry %d after %d", j, i).isIn(layers[j], null);
+      }
+    }
+    s.record(40, layers[39], 7, 8);
+    s.record(41, layers[38], 9, 10);
+    assertThat(s.layer(40)).isSameAs(layers[39]);
+    assertThat(s.layer(41)).isSameAs(layers[38]);
+    assertThat(s.inSeq(41)).isEqualTo(9);
+  }
+
+  @Test
+  void sendTimesAreKeptToTheMicrosecondAcrossNegativeClocksAndLongGaps() {
+    SendHistory h = new SendHistory(16);
+    h.sent(1, 100, -5_999L);
+    assertThat(h.sentNanos(1)).isEqualTo(-6_000L);
+    long later = -5_999L + 1_000_000_000_000L; // 1000 s later
+    h.sent(2, 100, later);
+    assertThat(h.sentNanos(1)).isEqualTo(-6_000L);
+    assertThat(h.sentNanos(2)).as("floored to the µs").isEqualTo(999_999_994_000L);
+    assertThat(h.size(1)).isEqualTo(100);
+    h.sent(3, 70_000, later + 1);
+    assertThat(h.size(3)).as("at most 65535").isEqualTo(65_535);
+  }
 }
