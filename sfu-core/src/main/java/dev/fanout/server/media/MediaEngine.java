@@ -10,19 +10,15 @@ import dev.fanout.sdp.LocalTransport;
 import dev.fanout.sdp.MediaCapabilities;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.EventLoop;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What every transport of the server shares: the ICE mux of the single media port, the DTLS
  * certificate and handshake executor, the advertised host candidates, the codecs and header
- * extensions the server supports, the buffer allocator of the forwarding path, and one send
- * buffer per event loop.
+ * extensions the server supports, and the buffer allocator of the forwarding path.
  */
 public final class MediaEngine implements AutoCloseable {
   private final IceMux mux;
@@ -31,7 +27,6 @@ public final class MediaEngine implements AutoCloseable {
   private final MediaCapabilities capabilities = MediaCapabilities.defaults();
   private final MediaStats stats = new MediaStats();
   private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-  private final Map<EventLoop, byte[]> sendBuffers = new ConcurrentHashMap<>();
 
   public MediaEngine(IceMux mux, DtlsStack dtls, List<String> advertisedIps, int mediaPort) {
     this.mux = mux;
@@ -70,16 +65,6 @@ public final class MediaEngine implements AutoCloseable {
 
   public ByteBufAllocator alloc() {
     return alloc;
-  }
-
-  /**
-   * The array every transport on {@code loop} builds its outgoing packets in ({@link
-   * WebRtcTransport#sendBuffer()}): a packet is built, protected and handed to the socket before
-   * the loop builds the next, so one array serves them all and stays in the core's cache,
-   * instead of one per transport that a packet forwarded to 100 subscribers writes 100 of.
-   */
-  byte[] sendBuffer(EventLoop loop) {
-    return sendBuffers.computeIfAbsent(loop, l -> new byte[WebRtcTransport.MAX_DATAGRAM]);
   }
 
   /** The SDP-side fingerprint of the server certificate. */

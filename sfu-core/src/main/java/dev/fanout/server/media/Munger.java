@@ -49,12 +49,10 @@ final class Munger {
   /** abs-send-time wraps every 64 s (6.18 fixed point seconds). */
   private static final long AST_PERIOD_NANOS = 64_000_000_000L;
   /**
-   * Most structural bytes (element headers, padding) a layout remembers of its source block, and
-   * the longest source block it remembers; any other block is rebuilt for every packet (correct,
-   * only slower).
+   * Most structural bytes (element headers, padding) a layout remembers of its source block; a
+   * block with more is rebuilt for every packet (correct, only slower).
    */
   static final int MAX_KEY_BYTES = 64;
-  static final int MAX_KEY_LENGTH = 256;
 
   /** Publisher extension id → subscriber id for elements copied as they are; 0 drops it. */
   private final int[] copyIds = new int[256];
@@ -75,12 +73,10 @@ final class Munger {
   /** The source block's data length (after its 4-byte header); 0 without RFC 8285 elements. */
   private int keyLength;
   private int keyCount;
-  /**
-   * The output block, its 4-byte header included ({@link #blockLength} 0 when it has no
-   * element), then the key: for each of {@link #keyCount} structural bytes of the source block,
-   * its offset from the block's data and its value. One array, so a packet that reuses the
-   * layout reads one or two cache lines of it.
-   */
+  /** Offsets, from the source block's data, of its structural bytes, and their values. */
+  private final int[] keyAt = new int[MAX_KEY_BYTES];
+  private final byte[] keyValue = new byte[MAX_KEY_BYTES];
+  /** The output block, its 4-byte header included; {@link #blockLength} 0 when it has no element. */
   private byte[] block = new byte[64];
   private int blockLength;
   /** Offsets in {@link #block} of the transport-wide sequence number and abs-send-time, or -1. */
@@ -212,9 +208,8 @@ final class Munger {
       return false;
     }
     int start = in.extensionDataOffset();
-    byte[] b = block;
-    for (int k = blockLength, end = k + 2 * keyCount; k < end; k += 2) {
-      if (src[start + (b[k] & 0xff)] != b[k + 1]) {
+    for (int k = 0, n = keyCount; k < n; k++) {
+      if (src[start + keyAt[k]] != keyValue[k]) {
         return false;
       }
     }
@@ -234,7 +229,7 @@ final class Munger {
     keyLength = rfc8285 ? in.extensionDataLength() : 0;
     keyCount = 0;
     copyCount = 0;
-    boolean cacheable = keyLength <= MAX_KEY_LENGTH;
+    boolean cacheable = true;
     boolean twoByte = ownTwoByte;
     int count = ownCount;
     int elementBytes = ownBytes;
@@ -285,22 +280,16 @@ final class Munger {
       }
     }
     buildBlock(count, elementBytes, twoByte);
-    if (cacheable) {
-      System.arraycopy(keys, 0, block, blockLength, 2 * keyCount);
-    }
     layoutValid = cacheable;
   }
 
-  /** The key while a layout is built: offset and value of each structural byte. */
-  private final byte[] keys = new byte[2 * MAX_KEY_BYTES];
-
   /** Remembers one structural byte of the source block; false when there is no room. */
   private boolean key(int at, int value) {
-    if (keyCount == MAX_KEY_BYTES || at >= MAX_KEY_LENGTH) {
+    if (keyCount == MAX_KEY_BYTES) {
       return false;
     }
-    keys[2 * keyCount] = (byte) at;
-    keys[2 * keyCount + 1] = (byte) value;
+    keyAt[keyCount] = at;
+    keyValue[keyCount] = (byte) value;
     keyCount++;
     return true;
   }
@@ -321,16 +310,12 @@ final class Munger {
     absSendTimeAt = -1;
     if (count == 0) {
       blockLength = 0;
-      if (block.length < 2 * keyCount) {
-        block = new byte[2 * MAX_KEY_BYTES];
-      }
       return;
     }
     int data = (elementBytes + count * (twoByte ? 2 : 1) + 3) & ~3;
     blockLength = 4 + data;
-    int room = blockLength + 2 * keyCount;
-    if (block.length < room) {
-      block = new byte[Math.max(room, 2 * block.length)];
+    if (block.length < blockLength) {
+      block = new byte[Math.max(blockLength, 2 * block.length)];
     }
     byte[] b = block;
     Arrays.fill(b, 0, blockLength, (byte) 0); // RFC 8285 §4.2: padding between and after elements

@@ -90,7 +90,7 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
    */
   private static final int MAX_EARLY_DTLS = 4;
   private final List<byte[]> early = new ArrayList<>(0);
-  private final byte[] sendBuffer;
+  private final byte[] sendBuffer = new byte[MAX_DATAGRAM];
   private final byte[] repairBuffer = new byte[MAX_DATAGRAM];
   /** Outgoing stage: the transport-wide sequence counter and what was sent under each number. */
   private int transportSeq;
@@ -108,7 +108,6 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
     this.loop = loop;
     this.label = label;
     this.listener = listener;
-    this.sendBuffer = engine.sendBuffer(loop);
     this.ice = engine.mux().register(this, this::onDatagram);
   }
 
@@ -227,9 +226,7 @@ public final class WebRtcTransport implements IceTransportListener, DtlsListener
 
   /**
    * An array for building one outgoing packet at offset 0, with room for the SRTP tag after any
-   * packet the transport receives. Every transport on the room's loop shares it ({@link
-   * MediaEngine#sendBuffer}): every send on the loop, on any transport, may overwrite it, so a
-   * packet built in it must be sent before anything else is built or sent. Room's loop only.
+   * packet the transport receives. Every send may overwrite it; room's loop only.
    */
   @Override
   public byte[] sendBuffer() {
