@@ -20,22 +20,11 @@ const RECONNECT_MAX_MS = 10_000;
 const SPEAKER_INTERVAL_MS = 500;
 const SPEAKER_THRESHOLD = 0.05;
 
-/**
- * @typedef {'DISCONNECTED'|'CONNECTING'|'CONNECTED'|'RECONNECTING'|'DISCONNECTING'} ConnectionState
- */
+/** @typedef {import('./fanout.d.ts').ConnectionState} ConnectionState */
 
-/**
- * @typedef {Object} ClientConfig
- * @property {string} [url] the server: `http(s)://host:port` or `ws(s)://host:port/rtc`
- *   (default: the page's origin)
- */
+/** @typedef {import('./fanout.d.ts').ClientConfig} ClientConfig */
 
-/**
- * @typedef {Object} JoinOptions
- * @property {string} room
- * @property {string} [token] an access token; required unless the server runs in dev mode
- * @property {string} [identity] dev mode: the identity to fetch a token for from /dev/token
- */
+/** @typedef {import('./fanout.d.ts').JoinOptions} JoinOptions */
 
 function endpoints(url) {
   let base;

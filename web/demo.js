@@ -86,9 +86,9 @@ function icon(name, muted) {
 // --- tiles: one per video track, or one per person who shows no video ---
 
 const SOURCE_LABELS = {
-  camera: 'camera', microphone: 'microphone', screen: 'screen', 'screen-audio': 'screen audio', custom: 'custom video', file: 'audio file',
+  camera: 'camera', microphone: 'mic', screen: 'screen', 'screen-audio': 'screen audio', custom: 'custom video', file: 'audio file',
 };
-const SOURCE_RANK = { camera: 1, custom: 2, file: 2, screen: 3 };
+const SOURCE_RANK = { camera: 1, custom: 2, screen: 3 };
 
 function sourceLabel(source, isLocal) {
   return isLocal && source === 'custom' ? 'test pattern' : SOURCE_LABELS[source] || source;
@@ -207,7 +207,7 @@ function renderPeople() {
       chip.dataset.kind = t.kind;
       chip.dataset.source = t.source;
       chip.dataset.muted = String(!!t.muted);
-      const what = t.source === 'microphone' ? 'mic' : t.source === 'custom' && uid === client.uid ? 'test pattern' : sourceLabel(t.source);
+      const what = sourceLabel(t.source, uid === client.uid);
       const text = document.createElement('span');
       text.textContent = t.muted ? `${what} muted` : what;
       chip.title = text.textContent;
@@ -385,7 +385,6 @@ function wire(c) {
       t.track = track;
       t.trackId = info.trackId;
       t.el.dataset.trackId = info.trackId;
-      t.video.replaceChildren();
       track.play(t.video, { fit: 'contain' });
     }
     renderPerson(user.uid);
@@ -409,10 +408,10 @@ function wire(c) {
 function dropRemote(trackId) {
   const sub = remote.get(trackId);
   remote.delete(trackId);
-  dropTile(`track:${trackId}`);
-  if (sub) {
+  dropTile(`track:${trackId}`); // stops a video track
+  if (sub && sub.audio) {
     sub.track.stop();
-    if (sub.audio) sub.audio.remove();
+    sub.audio.remove();
   }
 }
 
@@ -556,8 +555,10 @@ async function unpublishTrack(track) {
     const rest = g.filter((t) => t !== track);
     groups[entry.group] = rest.length ? rest : null;
   }
-  if (client) renderPerson(client.uid);
-  if (client) await client.unpublish(track).catch(() => {});
+  if (client) {
+    renderPerson(client.uid);
+    await client.unpublish(track).catch(() => {});
+  }
   track.close();
   if (track.source === 'custom' && patternStop) patternStop();
 }
@@ -687,7 +688,6 @@ function resetUi() {
   for (const key of [...tiles.keys()]) dropTile(key);
   personOrder.clear();
   activeSpeaker = null;
-  $('empty').hidden = false;
   for (const id of CARDS) $(id).hidden = true;
   $('join-form').hidden = false;
   $('join').disabled = false;

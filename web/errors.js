@@ -5,11 +5,7 @@
  * @module fanout/errors
  */
 
-/**
- * @typedef {'NOT_SUPPORTED'|'MEDIA_OPTION_INVALID'|'DEVICE_NOT_FOUND'|'PERMISSION_DENIED'|
- *   'CONSTRAINT_NOT_SATISFIED'|'SHARE_AUDIO_NOT_ALLOWED'|'INVALID_PARAMS'|'INVALID_OPERATION'|
- *   'UNAUTHORIZED'|'NETWORK_ERROR'|'ROOM_FULL'} FanoutErrorCode
- */
+/** @typedef {import('./fanout.d.ts').FanoutErrorCode} FanoutErrorCode */
 
 /**
  * Every error the SDK throws or rejects with. `code` is stable; `message` is for humans.

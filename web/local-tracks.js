@@ -16,14 +16,7 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Encoder configurations
 
-/**
- * @typedef {Object} VideoEncoderConfiguration
- * @property {number|ConstrainULongRange} [width]
- * @property {number|ConstrainULongRange} [height]
- * @property {number|ConstrainDoubleRange} [frameRate]
- * @property {number} [bitrateMin] kbps (advisory)
- * @property {number} [bitrateMax] kbps, applied as the sender's maxBitrate
- */
+/** @typedef {import('./fanout.d.ts').VideoEncoderConfiguration} VideoEncoderConfiguration */
 
 /** Resolution presets: `NNNp` or `NNNp_1` is 15 fps, `NNNp_2` is 30 fps. [width, height, kbps at 15 fps] */
 const VIDEO_PRESETS = {
@@ -74,12 +67,7 @@ function applyVideoFormat(constraints, enc) {
   return constraints;
 }
 
-/**
- * @typedef {Object} AudioEncoderConfiguration
- * @property {number} [sampleRate]
- * @property {boolean} [stereo]
- * @property {number} [bitrate] kbps, applied as the sender's maxBitrate
- */
+/** @typedef {import('./fanout.d.ts').AudioEncoderConfiguration} AudioEncoderConfiguration */
 
 const AUDIO_PRESETS = {
   speech_low_quality: { sampleRate: 16000, stereo: false, bitrate: 24 },
@@ -108,21 +96,9 @@ function audioEncoderConfig(cfg) {
 // ---------------------------------------------------------------------------------------------
 // Local tracks
 
-/**
- * @typedef {'camera'|'microphone'|'screen'|'screen-audio'|'custom'|'file'} TrackSource
- */
+/** @typedef {import('./fanout.d.ts').TrackSource} TrackSource */
 
-/**
- * @typedef {Object} LocalTrackStats
- * @property {number} bytesSent
- * @property {number} packetsSent
- * @property {number} sendBitrate bits per second since the previous getStats() call
- * @property {number} [framesEncoded]
- * @property {number} [framesPerSecond]
- * @property {number} [frameWidth]
- * @property {number} [frameHeight]
- * @property {string} [codec] e.g. `video/VP8`
- */
+/** @typedef {import('./fanout.d.ts').LocalTrackStats} LocalTrackStats */
 
 /**
  * A local audio or video track. Create one with the `Fanout.create*Track` functions.
@@ -583,13 +559,7 @@ async function captureOne(kind, constraints) {
   return track;
 }
 
-/**
- * @typedef {Object} CameraVideoTrackConfig
- * @property {string} [cameraId] a `deviceId` from `Fanout.getCameras()`
- * @property {'user'|'environment'} [facingMode]
- * @property {string|VideoEncoderConfiguration} [encoderConfig] e.g. `'720p_2'`
- * @property {'motion'|'detail'|'balanced'} [optimizationMode]
- */
+/** @typedef {import('./fanout.d.ts').CameraVideoTrackConfig} CameraVideoTrackConfig */
 
 /** A camera track: `setDevice`, `setEncoderConfiguration`, and it releases the camera when disabled. */
 export class CameraVideoTrack extends LocalVideoTrack {
@@ -663,14 +633,7 @@ async function switchDevice(track, kind, constraints) {
   }
 }
 
-/**
- * @typedef {Object} MicrophoneAudioTrackConfig
- * @property {string} [microphoneId] a `deviceId` from `Fanout.getMicrophones()`
- * @property {boolean} [AEC] echo cancellation (browser default when omitted)
- * @property {boolean} [AGC] automatic gain control
- * @property {boolean} [ANS] noise suppression
- * @property {string|AudioEncoderConfiguration} [encoderConfig] e.g. `'music_standard'`
- */
+/** @typedef {import('./fanout.d.ts').MicrophoneAudioTrackConfig} MicrophoneAudioTrackConfig */
 
 /** A microphone track: `setDevice`, and it releases the microphone when disabled. */
 export class MicrophoneAudioTrack extends LocalAudioTrack {
@@ -767,9 +730,7 @@ export class CustomAudioTrack extends LocalAudioTrack {
   }
 }
 
-/**
- * @typedef {'stopped'|'playing'|'paused'} AudioSourceState
- */
+/** @typedef {import('./fanout.d.ts').AudioSourceState} AudioSourceState */
 
 /**
  * An audio track that plays an audio file or an AudioBuffer. It sends silence until
@@ -1035,12 +996,7 @@ export async function createMicrophoneAndCameraTracks(audioConfig, videoConfig) 
     new CameraVideoTrack(video, cam.constraints, cam.encoder)];
 }
 
-/**
- * @typedef {Object} ScreenVideoTrackConfig
- * @property {string|VideoEncoderConfiguration} [encoderConfig] e.g. `'1080p_1'`
- * @property {'motion'|'detail'|'balanced'} [optimizationMode] default `detail`
- * @property {'monitor'|'window'|'browser'} [displaySurface] the surface to offer first
- */
+/** @typedef {import('./fanout.d.ts').ScreenVideoTrackConfig} ScreenVideoTrackConfig */
 
 /**
  * Asks the user for a screen, window or tab to share.
@@ -1156,13 +1112,7 @@ export async function createBufferSourceAudioTrack(config) {
   return new BufferSourceAudioTrack(ctx, buffer);
 }
 
-/**
- * @typedef {Object} DeviceInfo
- * @property {string} deviceId
- * @property {string} groupId
- * @property {'videoinput'|'audioinput'|'audiooutput'} kind
- * @property {string} label empty until the page has capture permission
- */
+/** @typedef {import('./fanout.d.ts').DeviceInfo} DeviceInfo */
 
 async function listDevices(kind) {
   const md = mediaDevices('enumerateDevices');

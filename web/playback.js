@@ -29,11 +29,7 @@ function reportAutoplayFailure(e) {
   }
 }
 
-/**
- * @typedef {Object} PlayConfig
- * @property {'cover'|'contain'|'fill'} [fit] how video fills its container (default `cover`)
- * @property {boolean} [mirror] mirror the video horizontally (default: true for a local camera)
- */
+/** @typedef {import('./fanout.d.ts').PlayConfig} PlayConfig */
 
 /** Shows one MediaStreamTrack in one element and can follow source changes. */
 export class Player {

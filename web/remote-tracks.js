@@ -11,29 +11,9 @@ import { Emitter, bitrateSince, optionalObject, resolveElement } from './util.js
 /** @typedef {import('./local-tracks.js').TrackSource} TrackSource */
 /** @typedef {import('./playback.js').PlayConfig} PlayConfig */
 
-/**
- * @typedef {Object} TrackInfo
- * @property {string} trackId the server's id of the track
- * @property {'audio'|'video'} kind
- * @property {TrackSource} source
- * @property {boolean} muted
- */
+/** @typedef {import('./fanout.d.ts').TrackInfo} TrackInfo */
 
-/**
- * @typedef {Object} RemoteTrackStats
- * @property {number} bytesReceived
- * @property {number} packetsReceived
- * @property {number} packetsLost
- * @property {number} receiveBitrate bits per second since the previous getStats() call
- * @property {number} [jitter] seconds
- * @property {number} [framesDecoded]
- * @property {number} [framesPerSecond]
- * @property {number} [frameWidth]
- * @property {number} [frameHeight]
- * @property {number} [audioLevel]
- * @property {number} [totalSamplesReceived]
- * @property {string} [codec]
- */
+/** @typedef {import('./fanout.d.ts').RemoteTrackStats} RemoteTrackStats */
 
 /** A participant of the room other than you. */
 export class RemoteUser {

@@ -26,6 +26,7 @@ final class AdminCommands {
   /** Options every admin command takes: where the server is and which key signs. */
   static class Connection {
     @CommandLine.ParentCommand Object parentCommand;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
         description = "The server's HTTP address (default ${DEFAULT-VALUE}).")
@@ -43,22 +44,15 @@ final class AdminCommands {
     @Option(names = "--api-key", description = "Which configured key signs (default: the first).")
     String apiKey;
 
+    /** The top command, through {@code room} or {@code participant}. */
+    Main main() {
+      return parentCommand instanceof Room r ? r.main : ((Participant) parentCommand).main;
+    }
+
     /** A client with an admin token of every grant, valid for a minute. */
-    RoomServiceClient client(Main main) {
-      if (configFile != null) {
-        main.configFile = configFile;
-      }
-      if (keys != null) {
-        main.keys = keys;
-      }
-      main.dev |= dev;
-      FanoutConfig config = main.configuration(System.getenv());
-      DevKey.applyTo(config);
-      config.validate();
-      String key = apiKey != null ? apiKey : config.keys.keySet().iterator().next();
-      if (!config.keys.containsKey(key)) {
-        throw new CommandLine.ParameterException(new CommandLine(this), "--api-key '" + key + "' is not configured");
-      }
+    RoomServiceClient client() {
+      FanoutConfig config = main().signingConfiguration(configFile, keys, dev);
+      String key = Main.signingKey(config, apiKey, spec);
       AccessTokens tokens = new AccessTokens(config.keys, Clock.systemUTC(),
           Duration.ofSeconds(config.tokens.maxLifetimeSeconds));
       String token = tokens.mintAdmin(key, new AccessTokens.AdminGrant(key, true, true, true, null), Duration.ofMinutes(1));
@@ -95,9 +89,9 @@ final class AdminCommands {
   static final class RoomList extends Connection implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-      Main main = ((Room) parentCommand).main;
+      Main main = main();
       return run(main, () -> {
-        for (RoomServiceClient.RoomInfo r : client(main).listRooms()) {
+        for (RoomServiceClient.RoomInfo r : client().listRooms()) {
           main.out.printf("%s\tparticipants=%d\tpublishers=%d\tmax=%d\temptyTimeout=%ds%n", r.name(),
               r.numParticipants(), r.numPublishers(), r.maxParticipants(), r.emptyTimeoutSeconds());
         }
@@ -117,9 +111,9 @@ final class AdminCommands {
 
     @Override
     public Integer call() throws Exception {
-      Main main = ((Room) parentCommand).main;
+      Main main = main();
       return run(main, () -> {
-        RoomServiceClient.RoomInfo r = client(main).createRoom(room, maxParticipants, emptyTimeout);
+        RoomServiceClient.RoomInfo r = client().createRoom(room, maxParticipants, emptyTimeout);
         main.out.printf("%s\tmax=%d\temptyTimeout=%ds%n", r.name(), r.maxParticipants(), r.emptyTimeoutSeconds());
       });
     }
@@ -131,8 +125,8 @@ final class AdminCommands {
 
     @Override
     public Integer call() throws Exception {
-      Main main = ((Room) parentCommand).main;
-      return run(main, () -> client(main).deleteRoom(room));
+      Main main = main();
+      return run(main, () -> client().deleteRoom(room));
     }
   }
 
@@ -149,9 +143,9 @@ final class AdminCommands {
 
     @Override
     public Integer call() throws Exception {
-      Main main = ((Participant) parentCommand).main;
+      Main main = main();
       return run(main, () -> {
-        for (RoomServiceClient.ParticipantInfo p : client(main).listParticipants(room)) {
+        for (RoomServiceClient.ParticipantInfo p : client().listParticipants(room)) {
           StringBuilder tracks = new StringBuilder();
           for (RoomServiceClient.TrackInfo t : p.tracks()) {
             tracks.append('\t').append(t.trackId()).append(' ').append(t.kind()).append(' ').append(t.source())
@@ -170,8 +164,8 @@ final class AdminCommands {
 
     @Override
     public Integer call() throws Exception {
-      Main main = ((Participant) parentCommand).main;
-      return run(main, () -> client(main).removeParticipant(room, identity));
+      Main main = main();
+      return run(main, () -> client().removeParticipant(room, identity));
     }
   }
 
@@ -187,9 +181,9 @@ final class AdminCommands {
 
     @Override
     public Integer call() throws Exception {
-      Main main = ((Participant) parentCommand).main;
+      Main main = main();
       return run(main, () -> {
-        RoomServiceClient.TrackInfo t = client(main).mutePublishedTrack(room, identity, trackId, !unmute);
+        RoomServiceClient.TrackInfo t = client().mutePublishedTrack(room, identity, trackId, !unmute);
         main.out.println(t.trackId() + (t.muted() ? " muted" : " unmuted"));
       });
     }

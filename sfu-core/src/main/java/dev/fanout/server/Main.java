@@ -112,6 +112,35 @@ public final class Main implements Callable<Integer> {
     return e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 
+  /**
+   * The configuration a signing subcommand ({@code token}, {@code room}, {@code participant})
+   * uses: its own --config/--key/--dev win over those given before it; the dev key when asked and
+   * none is configured; the server's own checks, so a short secret gets the server's message.
+   */
+  FanoutConfig signingConfiguration(Path configFile, List<String> keys, boolean dev) {
+    if (configFile != null) {
+      this.configFile = configFile;
+    }
+    if (keys != null) {
+      this.keys = keys;
+    }
+    this.dev |= dev;
+    FanoutConfig config = configuration(System.getenv());
+    DevKey.applyTo(config);
+    config.validate();
+    return config;
+  }
+
+  /** The key that signs: {@code apiKey} if configured, else the first; a usage error otherwise. */
+  static String signingKey(FanoutConfig config, String apiKey, CommandLine.Model.CommandSpec spec) {
+    String key = apiKey != null ? apiKey : config.keys.keySet().iterator().next();
+    if (!config.keys.containsKey(key)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--api-key '" + key + "' is not configured (configured: "
+          + String.join(", ", config.keys.keySet()) + ")");
+    }
+    return key;
+  }
+
   /** Builds the effective configuration: defaults, file, environment, then flags. */
   FanoutConfig configuration(Map<String, String> env) {
     FanoutConfig config = ConfigLoader.load(configFile, env);
@@ -236,18 +265,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      // The subcommand's own --config/--key/--dev win over those given before 'token'.
-      if (configFile != null) {
-        parent.configFile = configFile;
-      }
-      if (keys != null) {
-        parent.keys = keys;
-      }
-      parent.dev |= dev;
-      FanoutConfig config = parent.configuration(System.getenv());
-      DevKey.applyTo(config);
-      // The server's own checks, so a short secret gets the server's message.
-      config.validate();
+      FanoutConfig config = parent.signingConfiguration(configFile, keys, dev);
       Duration max = Duration.ofSeconds(config.tokens.maxLifetimeSeconds);
       Duration lifetime = ttl != null ? ttl : DEFAULT_TTL.compareTo(max) > 0 ? max : DEFAULT_TTL;
       if (lifetime.isNegative() || lifetime.isZero()) {
@@ -257,11 +275,7 @@ public final class Main implements Callable<Integer> {
         throw usage("--ttl " + Durations.format(lifetime) + " is longer than the maximum token lifetime of "
             + Durations.format(max) + " (tokens.maxLifetimeSeconds)");
       }
-      String key = apiKey != null ? apiKey : config.keys.keySet().iterator().next();
-      if (!config.keys.containsKey(key)) {
-        throw usage("--api-key '" + key + "' is not configured (configured: "
-            + String.join(", ", config.keys.keySet()) + ")");
-      }
+      String key = signingKey(config, apiKey, spec);
       boolean both = !publish && !subscribe;
       AccessTokens tokens = new AccessTokens(config.keys, Clock.systemUTC(), max);
       if (!admin && (room == null || identity == null)) {

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.server.auth.AccessTokens;
 import dev.fanout.server.auth.ClaimRules;
 import dev.fanout.server.auth.InvalidTokenException;
+import dev.fanout.server.media.MediaException;
 import dev.fanout.server.room.Participant;
 import dev.fanout.server.room.Room;
 import dev.fanout.server.room.RoomManager;
 import dev.fanout.server.signaling.SignalingCodec;
-import dev.fanout.server.signaling.SignalingException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,8 +84,8 @@ public final class RoomService {
           boolean muted = bool(params, "muted");
           try {
             room.muteTrack(p, trackId, muted);
-          } catch (SignalingException e) {
-            throw new ApiError(404, "not_found", e.getMessage());
+          } catch (MediaException e) {
+            throw new ApiError(404, "not_found", "'" + p.identity() + "' publishes no track '" + printable(trackId) + "'");
           }
           ObjectNode out = SignalingCodec.JSON.createObjectNode();
           out.set("track", Room.describe(room.router().track(trackId)));

@@ -75,14 +75,7 @@ public final class AccessTokens {
 
   /** Signs an admin token for the room service API with {@code apiKey}'s secret. */
   public String mintAdmin(String apiKey, AdminGrant grant, Duration ttl) {
-    String secret = keys.get(apiKey);
-    if (secret == null) {
-      throw new IllegalArgumentException("unknown API key '" + apiKey + "'");
-    }
-    if (ttl.compareTo(maxLifetime) > 0) {
-      throw new IllegalArgumentException("a token lifetime of " + Durations.format(ttl)
-          + " is longer than the maximum of " + Durations.format(maxLifetime));
-    }
+    String secret = signingSecret(apiKey, ttl);
     if (grant.room() != null) {
       ClaimRules.identifier("room", grant.room());
     }
@@ -135,14 +128,7 @@ public final class AccessTokens {
    * is refused.
    */
   public String mint(String apiKey, Grant grant, Duration ttl) {
-    String secret = keys.get(apiKey);
-    if (secret == null) {
-      throw new IllegalArgumentException("unknown API key '" + apiKey + "'");
-    }
-    if (ttl.compareTo(maxLifetime) > 0) {
-      throw new IllegalArgumentException("a token lifetime of " + Durations.format(ttl)
-          + " is longer than the maximum of " + Durations.format(maxLifetime));
-    }
+    String secret = signingSecret(apiKey, ttl);
     ClaimRules.identifier("room", grant.room());
     ClaimRules.identifier("identity", grant.identity());
     if (grant.name() != null) {
@@ -161,6 +147,19 @@ public final class AccessTokens {
         .claim("canSubscribe", grant.canSubscribe())
         .build();
     return sign(secret, claims);
+  }
+
+  /** The secret of {@code apiKey}, if it exists and {@code ttl} is within the maximum lifetime. */
+  private String signingSecret(String apiKey, Duration ttl) {
+    String secret = keys.get(apiKey);
+    if (secret == null) {
+      throw new IllegalArgumentException("unknown API key '" + apiKey + "'");
+    }
+    if (ttl.compareTo(maxLifetime) > 0) {
+      throw new IllegalArgumentException("a token lifetime of " + Durations.format(ttl)
+          + " is longer than the maximum of " + Durations.format(maxLifetime));
+    }
+    return secret;
   }
 
   private static String sign(String secret, JWTClaimsSet claims) {

@@ -4,8 +4,7 @@ import dev.fanout.rtp.RtpPacket;
 
 /**
  * What is learnt about a received packet, once, for every down track it goes to: its receive
- * stream (layer), arrival time, extended sequence number, whether it arrived as a repair, its
- * payload format and — worked out on first need, then remembered — whether it starts a keyframe.
+ * stream (layer), arrival time, extended sequence number, its payload format and — worked out on first need, then remembered — whether it starts a keyframe.
  * One instance per producer, refilled for each packet (nothing is allocated per packet); valid
  * only while the producer hands the packet out.
  */
@@ -15,7 +14,6 @@ final class IngressPacket {
   Producer.Layer layer;
   long arrivalNanos;
   long extendedSeq;
-  boolean repaired;
   PayloadFormat format;
   /** -1 not looked at yet, else 0 or 1. */
   private int keyframe;
@@ -24,14 +22,13 @@ final class IngressPacket {
     this.parsers = parsers;
   }
 
-  void fill(RtpPacket rtp, Producer.Layer layer, long arrivalNanos, boolean repaired, PayloadFormat format) {
+  void fill(RtpPacket rtp, Producer.Layer layer, long arrivalNanos, PayloadFormat format) {
     this.rtp = rtp;
     this.layer = layer;
     this.arrivalNanos = arrivalNanos;
     // This packet's own extended number, from the highest so far (it may be older: a repair).
     long highest = layer.sequence.extendedHighest();
     this.extendedSeq = highest + (short) (rtp.sequenceNumber() - (int) (highest & 0xffff));
-    this.repaired = repaired;
     this.format = format;
     this.keyframe = -1;
   }

@@ -60,6 +60,7 @@ final class Munger {
   private byte[] mid = new byte[0];
   private int transportSeqId = NONE;
   private int absSendTimeId = NONE;
+  private final HeaderExtensions elements = new HeaderExtensions();
   /** The subscriber's own elements (MID, transport-wide sequence, abs-send-time): count, value bytes, form. */
   private int ownCount;
   private int ownBytes;
@@ -217,9 +218,10 @@ final class Munger {
   }
 
   /**
-   * Builds the layout for {@code in}'s extension block (RFC 8285 §4.2, §4.3: padding bytes,
-   * one-byte id 15 ends the block), and remembers the block's structure unless it has more than
-   * {@link #MAX_KEY_BYTES} structural bytes.
+   * Builds the layout for {@code in}'s extension block, walking its elements with {@link
+   * HeaderExtensions}, and remembers the block's structure — every byte outside an element's
+   * value: element headers, padding, and whatever follows a one-byte id 15 (RFC 8285 §4.2, §4.3)
+   * — unless it has more than {@link #MAX_KEY_BYTES} such bytes.
    */
   private void layout(RtpPacket in, byte[] src) {
     layoutValid = false;
@@ -234,53 +236,35 @@ final class Munger {
     int count = ownCount;
     int elementBytes = ownBytes;
     if (rfc8285) {
-      boolean sourceTwoByte = HeaderExtensions.isTwoByte(profile);
       int start = in.extensionDataOffset();
       int end = start + keyLength;
-      int pos = start;
-      while (pos < end) {
-        int b = src[pos] & 0xff;
-        cacheable &= key(pos - start, b);
-        if (b == 0) {
-          pos++; // padding
-          continue;
-        }
-        int id;
-        int n;
-        if (sourceTwoByte) {
-          if (pos + 2 > end) {
-            throw new RtpFormatException("two-byte extension element header runs past its block");
-          }
-          id = b;
-          n = src[pos + 1] & 0xff;
-          cacheable &= key(pos + 1 - start, n);
-          pos += 2;
-        } else {
-          id = b >>> 4;
-          if (id == 15) {
-            break; // reserved: stop processing the block
-          }
-          pos++;
-          if (id == 0) {
-            continue; // a padding byte with stray length bits
-          }
-          n = (b & 0x0f) + 1;
-        }
-        if (pos + n > end) {
-          throw new RtpFormatException("extension element " + id + " of " + n + " bytes runs past its block");
-        }
-        int to = copyIds[id];
+      int structural = start; // first byte not yet known to be inside a value
+      elements.reset(src, start, end, profile);
+      while (elements.next()) {
+        cacheable &= keyRange(src, start, structural, elements.valueOffset());
+        int n = elements.valueLength();
+        structural = elements.valueOffset() + n;
+        int to = copyIds[elements.id()];
         if (to != NONE) {
-          addCopy(pos - start, n, to);
+          addCopy(elements.valueOffset() - start, n, to);
           twoByte |= needsTwoByte(to, n);
           elementBytes += n;
           count++;
         }
-        pos += n;
       }
+      cacheable &= keyRange(src, start, structural, end);
     }
     buildBlock(count, elementBytes, twoByte);
     layoutValid = cacheable;
+  }
+
+  /** Remembers the bytes {@code [from, to)} of the block starting at {@code start}; false when there is no room. */
+  private boolean keyRange(byte[] src, int start, int from, int to) {
+    boolean fits = true;
+    for (int at = from; at < to; at++) {
+      fits &= key(at - start, src[at] & 0xff);
+    }
+    return fits;
   }
 
   /** Remembers one structural byte of the source block; false when there is no room. */

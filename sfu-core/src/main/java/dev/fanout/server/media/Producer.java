@@ -173,19 +173,15 @@ public final class Producer {
     this.muted = muted;
   }
 
-  /** Whether an administrator muted the track (the server then forwards none of it). */
-  public boolean blocked() {
-    return blocked;
-  }
-
+  /** An administrator's mute: while blocked the server forwards none of the track. */
   void setBlocked(boolean blocked, long nowNanos) {
-    if (this.blocked && !blocked) {
+    boolean resumed = this.blocked && !blocked;
+    this.blocked = blocked;
+    if (resumed) {
       // Subscribers' decoders resume on a keyframe.
       lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
-      this.blocked = false;
       requestKeyframe(nowNanos);
     }
-    this.blocked = blocked;
   }
 
   /** The mid of the publisher's media section carrying the track. */
@@ -251,7 +247,7 @@ public final class Producer {
    * repaired}: it arrived as a retransmission (RTX) of a packet the layer missed.
    */
   void onRtp(Layer layer, RtpPacket view, long nowNanos, boolean repaired) {
-    if (closed || blocked) {
+    if (closed) {
       return;
     }
     layer.sequence.update(view.sequenceNumber());
@@ -269,7 +265,12 @@ public final class Producer {
     if (layer.cache != null) {
       layer.cache.store(view.sequenceNumber(), view.buffer(), view.offset(), view.length(), nowNanos);
     }
-    ingress.fill(view, layer, nowNanos, repaired, formats[view.payloadType()]);
+    if (blocked) {
+      // Received and accounted (loss, NACKs, cache) as ever, forwarded to nobody: unblocking
+      // then resumes a stream with no gap to repair.
+      return;
+    }
+    ingress.fill(view, layer, nowNanos, formats[view.payloadType()]);
     for (int i = 0, n = downTracks.size(); i < n; i++) {
       downTracks.get(i).forward(ingress);
     }
@@ -319,7 +320,7 @@ public final class Producer {
    * per 500 ms; a request inside the window is remembered and sent when it ends.
    */
   void requestKeyframe(long nowNanos) {
-    if (kind != MediaKind.VIDEO || closed) {
+    if (kind != MediaKind.VIDEO || closed || blocked) {
       return;
     }
     if (nowNanos - lastKeyframeRequestNanos < KEYFRAME_REQUEST_INTERVAL_NANOS) {

@@ -154,14 +154,12 @@ public final class Router {
   }
 
   /**
-   * Mutes or unmutes a track for everyone, whatever its publisher does: while muted the server
-   * forwards none of it (an administrator's mute; the room service API). Listeners hear of a change.
+   * Mutes or unmutes a track of {@code peer} for everyone, whatever the publisher does: while
+   * muted the server forwards none of it (an administrator's mute; the room service API).
+   * Listeners hear of a change.
    */
-  public void setMutedByServer(String trackId, boolean muted) throws MediaException {
-    Producer p = tracks.get(trackId);
-    if (p == null) {
-      throw new MediaException(MediaException.Reason.TRACK_NOT_FOUND, "no published track '" + trackId + "' in this room");
-    }
+  public void setMutedByServer(Peer peer, String trackId, boolean muted) throws MediaException {
+    Producer p = own(peer, trackId);
     p.setBlocked(muted, System.nanoTime());
     if (p.muted() != muted) {
       p.setMuted(muted);

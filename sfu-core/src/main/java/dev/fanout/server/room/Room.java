@@ -3,6 +3,7 @@ package dev.fanout.server.room;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.server.auth.AccessTokens;
+import dev.fanout.server.media.MediaException;
 import dev.fanout.server.media.Peer;
 import dev.fanout.server.media.Producer;
 import dev.fanout.server.media.Router;
@@ -29,7 +30,7 @@ public final class Room {
 
   private final String name;
   private final EventLoop loop;
-  private volatile int maxParticipants;
+  private final int maxParticipants;
   /** Seconds an empty room stays open; 0: it closes when its last participant leaves. */
   private volatile int emptyTimeoutSeconds;
   private final long createdAtMillis = System.currentTimeMillis();
@@ -39,10 +40,12 @@ public final class Room {
   private final RoomManager manager;
   private final Router router;
 
-  Room(String name, EventLoop loop, int maxParticipants, RoomManager manager, RoomManager.RouterFactory routers) {
+  Room(String name, EventLoop loop, int maxParticipants, int emptyTimeoutSeconds, RoomManager manager,
+      RoomManager.RouterFactory routers) {
     this.name = name;
     this.loop = loop;
     this.maxParticipants = maxParticipants;
+    this.emptyTimeoutSeconds = emptyTimeoutSeconds;
     this.manager = manager;
     this.router = routers.create(name, loop, new RouterEvents());
   }
@@ -63,18 +66,14 @@ public final class Room {
     return emptyTimeoutSeconds;
   }
 
+  /** Counts one more emptying and returns the count. */
   long markEmpty() {
     return ++emptyCount;
   }
 
-  long emptySince() {
+  /** How many times the room has emptied. */
+  long timesEmptied() {
     return emptyCount;
-  }
-
-  /** Limits set when the room service API creates the room. */
-  void configure(int maxParticipants, int emptyTimeoutSeconds) {
-    this.maxParticipants = maxParticipants;
-    this.emptyTimeoutSeconds = emptyTimeoutSeconds;
   }
 
   public EventLoop loop() {
@@ -210,22 +209,10 @@ public final class Room {
    * Mutes or unmutes a published track for everyone whatever its publisher does; the publisher
    * gets the {@code track-muted} event too, with {@code "byServer": true}.
    */
-  public void muteTrack(Participant p, String trackId, boolean muted) throws SignalingException {
+  public void muteTrack(Participant p, String trackId, boolean muted) throws MediaException {
     assert loop.inEventLoop();
-    Producer t = router.track(trackId);
-    if (t == null || !t.publisher().equals(p.identity())) {
-      throw new SignalingException(ErrorCode.TRACK_NOT_FOUND, "'" + p.identity() + "' publishes no track '" + trackId + "'");
-    }
-    try {
-      router.setMutedByServer(trackId, muted);
-    } catch (dev.fanout.server.media.MediaException e) {
-      throw new SignalingException(ErrorCode.TRACK_NOT_FOUND, e.getMessage());
-    }
-    ObjectNode data = SignalingCodec.JSON.createObjectNode();
-    data.put("identity", p.identity());
-    data.put("trackId", trackId);
-    data.put("muted", muted);
-    data.put("byServer", true);
+    router.setMutedByServer(p.peer(), trackId, muted);
+    ObjectNode data = trackRef(p.identity(), trackId).put("muted", muted).put("byServer", true);
     p.send(SignalingCodec.event("track-muted", data));
   }
 
@@ -238,6 +225,11 @@ public final class Room {
       p.connection().close(4005, "the room was deleted");
     }
     manager.closeIfEmpty(this);
+  }
+
+  /** {@code {identity, trackId}}, the start of every event about one track. */
+  private static ObjectNode trackRef(String identity, String trackId) {
+    return SignalingCodec.JSON.createObjectNode().put("identity", identity).put("trackId", trackId);
   }
 
   /** Sends a message to every participant except {@code except} (which may be null). */
@@ -268,11 +260,7 @@ public final class Room {
 
     @Override
     public void trackUnpublished(Producer t) {
-      ObjectNode data = SignalingCodec.JSON.createObjectNode();
-      data.put("identity", t.publisher());
-      data.put("trackId", t.trackId());
-      data.put("kind", t.kind().sdpName());
-      data.put("source", t.source());
+      ObjectNode data = trackRef(t.publisher(), t.trackId()).put("kind", t.kind().sdpName()).put("source", t.source());
       Participant publisher = participants.get(t.publisher());
       broadcast(SignalingCodec.event("track-unpublished", data), publisher);
       manager.observer().trackUnpublished(Room.this, publisher, t);
@@ -280,10 +268,7 @@ public final class Room {
 
     @Override
     public void trackMuted(Producer t) {
-      ObjectNode data = SignalingCodec.JSON.createObjectNode();
-      data.put("identity", t.publisher());
-      data.put("trackId", t.trackId());
-      data.put("muted", t.muted());
+      ObjectNode data = trackRef(t.publisher(), t.trackId()).put("muted", t.muted());
       broadcast(SignalingCodec.event("track-muted", data), participants.get(t.publisher()));
     }
 

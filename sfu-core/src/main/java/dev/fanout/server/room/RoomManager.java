@@ -41,12 +41,7 @@ public final class RoomManager {
 
   /** The room with this name, opened if needed. */
   public Room room(String name) {
-    Room[] opened = new Room[1];
-    Room r = rooms.computeIfAbsent(name, n -> opened[0] = new Room(n, loops.get(), maxParticipantsPerRoom, this, routers));
-    if (opened[0] != null) {
-      observer.roomStarted(opened[0]);
-    }
-    return r;
+    return open(name, maxParticipantsPerRoom, 0);
   }
 
   RoomObserver observer() {
@@ -62,15 +57,20 @@ public final class RoomManager {
    *     each time it empties
    */
   public Room create(String name, int maxParticipants, int emptyTimeoutSeconds) {
+    Room r = open(name, maxParticipants > 0 ? maxParticipants : maxParticipantsPerRoom, emptyTimeoutSeconds);
+    if (emptyTimeoutSeconds > 0) {
+      // Opened empty: its timeout runs from now.
+      r.loop().execute(() -> closeIfEmpty(r));
+    }
+    return r;
+  }
+
+  private Room open(String name, int maxParticipants, int emptyTimeoutSeconds) {
     Room[] opened = new Room[1];
-    Room r = rooms.computeIfAbsent(name, n -> {
-      Room fresh = new Room(n, loops.get(), maxParticipants > 0 ? maxParticipants : maxParticipantsPerRoom, this, routers);
-      fresh.configure(maxParticipants > 0 ? maxParticipants : maxParticipantsPerRoom, emptyTimeoutSeconds);
-      return opened[0] = fresh;
-    });
+    Room r = rooms.computeIfAbsent(name,
+        n -> opened[0] = new Room(n, loops.get(), maxParticipants, emptyTimeoutSeconds, this, routers));
     if (opened[0] != null) {
       observer.roomStarted(r);
-      r.loop().execute(() -> closeIfEmpty(r));
     }
     return r;
   }
@@ -111,16 +111,18 @@ public final class RoomManager {
     if (timeout > 0) {
       // Checked again when the timeout ends: a participant may have come and gone meanwhile, and
       // the last to leave scheduled its own check.
-      long emptySince = room.markEmpty();
+      long emptying = room.markEmpty();
       room.loop().schedule(() -> {
-        if (room.participants().isEmpty() && room.emptySince() == emptySince && room.emptyTimeoutSeconds() > 0
-            && rooms.remove(room.name(), room)) {
-          room.router().close();
-          observer.roomFinished(room);
+        if (room.participants().isEmpty() && room.timesEmptied() == emptying && room.emptyTimeoutSeconds() > 0) {
+          finish(room);
         }
       }, timeout, java.util.concurrent.TimeUnit.SECONDS);
       return;
     }
+    finish(room);
+  }
+
+  private void finish(Room room) {
     if (rooms.remove(room.name(), room)) {
       room.router().close();
       observer.roomFinished(room);

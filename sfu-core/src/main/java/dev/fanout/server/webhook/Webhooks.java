@@ -134,18 +134,19 @@ public final class Webhooks implements RoomObserver, AutoCloseable {
 
   @Override
   public void trackPublished(Room room, Participant p, Producer track) {
-    ObjectNode e = event("track_published", room);
-    participant(e, track.publisher(), p);
-    e.set("track", Room.describe(track));
-    post(e);
+    post(trackEvent("track_published", room, p, track));
   }
 
   @Override
   public void trackUnpublished(Room room, Participant p, Producer track) {
-    ObjectNode e = event("track_unpublished", room);
+    post(trackEvent("track_unpublished", room, p, track));
+  }
+
+  private ObjectNode trackEvent(String name, Room room, Participant p, Producer track) {
+    ObjectNode e = event(name, room);
     participant(e, track.publisher(), p);
     e.set("track", Room.describe(track));
-    post(e);
+    return e;
   }
 
   private ObjectNode event(String name, Room room) {

@@ -65,8 +65,15 @@ final class Chromium implements AutoCloseable {
     if (missing.isEmpty()) {
       return;
     }
-    String message = "browser tests need Debian's chromium and chromium-driver (missing: "
-        + String.join(", ", missing) + "); install them with: apt-get install chromium chromium-driver";
+    skipOrFail("browser tests need Debian's chromium and chromium-driver (missing: "
+        + String.join(", ", missing) + "); install them with: apt-get install chromium chromium-driver");
+  }
+
+  /**
+   * Skips the test for a missing tool, or fails it when {@link #REQUIRED_ENV} is {@code
+   * required} (CI, where the tool must be there).
+   */
+  static void skipOrFail(String message) {
     if ("required".equalsIgnoreCase(System.getenv(REQUIRED_ENV))) {
       Assertions.fail(message + " [" + REQUIRED_ENV + "=required]");
     }

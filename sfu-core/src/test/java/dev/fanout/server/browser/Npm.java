@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Node.js and npm for the tests of the SDK's npm package and TypeScript declarations. Like the
@@ -80,7 +78,7 @@ final class Npm {
       }
     }
     if (!missing.isEmpty()) {
-      skipOrFail("the SDK package tests need Node.js and npm (missing: " + String.join(", ", missing)
+      Chromium.skipOrFail("the SDK package tests need Node.js and npm (missing: " + String.join(", ", missing)
           + "); install them with: apt-get install nodejs npm");
     }
   }
@@ -104,7 +102,7 @@ final class Npm {
         Result r = run(staging, "npm", "install", "--prefix", staging.toString(), "--no-audit", "--no-fund",
             "--prefer-offline", "typescript@" + TYPESCRIPT_VERSION);
         if (r.exitCode() != 0) {
-          skipOrFail("cannot install typescript@" + TYPESCRIPT_VERSION + " from the npm registry:\n" + r.output());
+          Chromium.skipOrFail("cannot install typescript@" + TYPESCRIPT_VERSION + " from the npm registry:\n" + r.output());
         }
         if (!Files.isRegularFile(tsc)) {
           Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
@@ -180,12 +178,5 @@ final class Npm {
       Thread.currentThread().interrupt();
       return false;
     }
-  }
-
-  private static void skipOrFail(String message) {
-    if ("required".equalsIgnoreCase(System.getenv(Chromium.REQUIRED_ENV))) {
-      Assertions.fail(message + " [" + Chromium.REQUIRED_ENV + "=required]");
-    }
-    Assumptions.abort(message);
   }
 }

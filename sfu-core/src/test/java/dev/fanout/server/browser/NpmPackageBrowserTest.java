@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,11 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class NpmPackageBrowserTest extends BrowserTestBase {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Map<String, String> TYPES = Map.of(
-      "html", "text/html; charset=utf-8",
-      "js", "text/javascript; charset=utf-8",
-      "json", "application/json",
-      "ts", "text/plain; charset=utf-8");
 
   /** The built app, once the first test has packed, installed and built it. */
   private static Path app;
@@ -133,7 +127,8 @@ class NpmPackageBrowserTest extends BrowserTestBase {
 
   private static BrowserPage openApp(String origin) {
     BrowserPage page = pageAt(origin + "/index.html");
-    String state = page.text("for (let i = 0; i < 400; i++) {"
+    String state = page.text("const end = performance.now() + 30000;"
+        + "while (performance.now() < end) {"
         + "  if (window.app) return 'ready';"
         + "  await new Promise(r => setTimeout(r, 50)); }"
         + "return 'the app did not load';");
@@ -157,8 +152,7 @@ class NpmPackageBrowserTest extends BrowserTestBase {
         int status;
         String type;
         if (file.startsWith(root) && Files.isRegularFile(file)) {
-          String name = file.getFileName().toString();
-          type = TYPES.getOrDefault(name.substring(name.lastIndexOf('.') + 1), "application/octet-stream");
+          type = dev.fanout.server.http.StaticFiles.contentType(file.getFileName().toString());
           body = Files.readAllBytes(file);
           status = 200;
         } else {

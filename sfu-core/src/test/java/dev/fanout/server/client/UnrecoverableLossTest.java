@@ -41,7 +41,7 @@ class UnrecoverableLossTest {
       try (SyntheticMedia media = SyntheticMedia.start(pub, cam, null, 600_000, 30)) {
         // Nobody subscribes: no keyframe request has another reason.
         ClientHarness.await("the publisher's packets at the server", T,
-            () -> h.server.rooms().room("r") != null && link.up().stats().packetsForwarded() > 60);
+            () -> h.server.rooms().existing("r") != null && link.up().stats().packetsForwarded() > 60);
         int before = plis.size();
         long lossStarted = System.nanoTime();
         link.up().loss(0.3);

@@ -95,6 +95,9 @@ class StaticFilesTest {
     assertThat(files.find("/sdk/./fanout.js")).isNull();
     assertThat(files.find("/sdk//fanout.js")).isNull();
     assertThat(files.find("/sdk/..%2ffanout-version.properties")).isNull();
-    assertThat(files.find("/fanout-version.properties")).isNull();
+    // Top-level names that would reach index.html if not refused.
+    assertThat(files.find("/./index.html")).isNull();
+    assertThat(files.find("//index.html")).isNull();
+    assertThat(files.find("/index.html")).isNotNull();
   }
 }

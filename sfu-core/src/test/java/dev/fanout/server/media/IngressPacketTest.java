@@ -40,14 +40,14 @@ class IngressPacketTest {
     Producer.Layer layer = new Producer.Layer(null, 7, 0, true);
     RtpPacket key = packet(1, (byte) 0x10, (byte) 0x00, (byte) 0, (byte) 0);
     layer.sequence.update(1);
-    in.fill(key, layer, 5, false, PayloadFormat.VP8);
+    in.fill(key, layer, 5, PayloadFormat.VP8);
     assertThat(in.keyframe()).isTrue();
     key.buffer()[key.payloadOffset() + 1] = 0x01; // the bytes change under it: the answer is kept
     assertThat(in.keyframe()).isTrue();
 
     RtpPacket delta = packet(2, (byte) 0x10, (byte) 0x01, (byte) 0, (byte) 0);
     layer.sequence.update(2);
-    in.fill(delta, layer, 6, false, PayloadFormat.VP8);
+    in.fill(delta, layer, 6, PayloadFormat.VP8);
     assertThat(in.keyframe()).isFalse();
   }
 
@@ -59,9 +59,9 @@ class IngressPacketTest {
       layer.sequence.update(s & 0xffff);
     }
     // The highest is 65539 (cycle 1, seq 3); a repair of 65534 arrives late.
-    in.fill(packet(65534), layer, 7, true, PayloadFormat.VP8);
+    in.fill(packet(65534), layer, 7, PayloadFormat.VP8);
     assertThat(in.extendedSeq).isEqualTo(65534);
-    in.fill(packet(3), layer, 8, false, PayloadFormat.VP8);
+    in.fill(packet(3), layer, 8, PayloadFormat.VP8);
     assertThat(in.extendedSeq).isEqualTo(65536 + 3);
   }
 }
