@@ -19,6 +19,8 @@ const RECONNECT_BASE_MS = 300;
 const RECONNECT_MAX_MS = 10_000;
 const SPEAKER_INTERVAL_MS = 500;
 const SPEAKER_THRESHOLD = 0.05;
+/** The largest data message the server takes (docs/protocol.md, send-data). */
+const MAX_STREAM_MESSAGE_BYTES = 15 * 1024;
 
 /** @typedef {import('./fanout.d.ts').ConnectionState} ConnectionState */
 
@@ -306,6 +308,29 @@ export class FanoutClient extends Emitter {
     this.#setState('DISCONNECTED', 'LEAVE');
   }
 
+  /**
+   * Sends a data message over signaling to everyone else in the room, or to the identities in
+   * `options.to`; they get `stream-message`. A string is sent as UTF-8. At most 15 KiB, and the
+   * server takes at most 60 messages or 64 KiB per second from one client (beyond that the
+   * promise rejects with `RATE_LIMITED` and the message is not sent).
+   * @param {Uint8Array|string} payload
+   * @param {{to?: string[]}} [options]
+   * @returns {Promise<number>} how many participants it was sent to
+   */
+  async sendStreamMessage(payload, options) {
+    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+    if (!(bytes instanceof Uint8Array)) throw invalidParams('payload must be a Uint8Array or a string');
+    if (!bytes.length) throw invalidParams('payload is empty');
+    if (bytes.length > MAX_STREAM_MESSAGE_BYTES) throw invalidParams(`payload has ${bytes.length} bytes; at most ${MAX_STREAM_MESSAGE_BYTES} are allowed`);
+    const { to } = optionalObject(options, 'stream message options');
+    if (to !== undefined && (!Array.isArray(to) || to.some((id) => typeof id !== 'string'))) throw invalidParams('options.to must be an array of identities');
+    if (this.#state !== 'CONNECTED') throw invalidOperation(`send a stream message while ${this.#state.toLowerCase()}`);
+    const params = { payload: toBase64(bytes) };
+    if (to && to.length) params.to = to;
+    const result = await this.#sig.request('send-data', params);
+    return result.recipients;
+  }
+
   // --- called by LocalTrack ---
 
   /** @private */
@@ -522,6 +547,7 @@ export class FanoutClient extends Emitter {
         this.#addUser(p);
         continue;
       }
+      if ((p.name || p.identity) !== u.name || (p.metadata || '') !== u.metadata) this.#onUserUpdated(p);
       const now = new Map((p.tracks || []).map((t) => [t.trackId, t]));
       for (const info of [...u.tracks]) {
         if (!now.has(info.trackId)) this.#removeTrack(u, info.trackId);
@@ -818,6 +844,10 @@ export class FanoutClient extends Emitter {
         break;
       }
       case 'track-muted': {
+        if (data.byServer && data.identity === this.uid) {
+          this.#onServerMute(data);
+          break;
+        }
         const u = this.#users.get(data.identity);
         const info = u && u.tracks.find((t) => t.trackId === data.trackId);
         if (!info || info.muted === !!data.muted) break;
@@ -825,6 +855,12 @@ export class FanoutClient extends Emitter {
         this._emit('user-info-updated', u.uid, `${info.muted ? 'mute' : 'unmute'}-${info.kind}`, info);
         break;
       }
+      case 'participant-updated':
+        if (data.participant) this.#onUserUpdated(data.participant);
+        break;
+      case 'data':
+        if (typeof data.payload === 'string') this._emit('stream-message', data.from ?? null, fromBase64(data.payload));
+        break;
       case 'subscriber-offer':
         this.#offerQueue.run(() => this.#onSubscriberOffer(sig, data));
         break;
@@ -836,9 +872,26 @@ export class FanoutClient extends Emitter {
     }
   }
 
+  #onServerMute(data) {
+    const track = [...this.#published.entries()].find(([, pub]) => pub && pub.serverTrackId === data.trackId);
+    if (track) this._emit('track-muted-by-server', track[0], !!data.muted);
+  }
+
+  #onUserUpdated(p) {
+    const info = { name: p.name || p.identity, metadata: p.metadata || '' };
+    const u = this.#users.get(p.identity);
+    if (u) {
+      u.name = info.name;
+      u.metadata = info.metadata;
+    } else if (p.identity !== this.uid) {
+      return;
+    }
+    this._emit('user-updated', p.identity, info);
+  }
+
   #addUser(p) {
     if (this.#users.has(p.identity)) this.#removeUser(p.identity, 'replaced');
-    const u = new RemoteUser(p.identity, p.name);
+    const u = new RemoteUser(p.identity, p.name, p.metadata);
     this.#users.set(u.uid, u);
     this._emit('user-joined', u);
     for (const t of p.tracks || []) this.#addTrack(u, t);
@@ -902,6 +955,20 @@ export class FanoutClient extends Emitter {
 
 function isStopped(transceiver) {
   return transceiver.currentDirection === 'stopped' || transceiver.direction === 'stopped';
+}
+
+/** Standard base64 (RFC 4648 §4), as the protocol carries data payloads. */
+function toBase64(bytes) {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function fromBase64(text) {
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 function codeOf(e, fallback) {

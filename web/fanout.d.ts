@@ -27,7 +27,8 @@ export type FanoutErrorCode =
   | 'INVALID_OPERATION'
   | 'UNAUTHORIZED'
   | 'NETWORK_ERROR'
-  | 'ROOM_FULL';
+  | 'ROOM_FULL'
+  | 'RATE_LIMITED';
 
 /**
  * Every error the SDK throws or rejects with. `code` is stable; `message` is for humans.
@@ -347,6 +348,8 @@ export declare class RemoteUser {
   protected constructor();
   readonly uid: string;
   readonly name: string;
+  /** Application data set through the room service API (often JSON); `''` when none. */
+  readonly metadata: string;
   /** Everything the user publishes. */
   readonly tracks: TrackInfo[];
   readonly hasAudio: boolean;
@@ -395,7 +398,8 @@ export type ConnectionChangeReason =
   | 'REPLACED'
   | 'UNAUTHORIZED';
 
-export type UserLeftReason = 'left' | 'disconnected' | 'timeout' | 'replaced' | 'transport-failed';
+/** `removed` and `room-deleted`: by the room service API. */
+export type UserLeftReason = 'left' | 'disconnected' | 'timeout' | 'replaced' | 'transport-failed' | 'removed' | 'room-deleted';
 
 export type UserInfoUpdate = 'mute-audio' | 'unmute-audio' | 'mute-video' | 'unmute-video';
 
@@ -428,6 +432,22 @@ export interface ClientEvents {
   'user-info-updated': (uid: string, msg: UserInfoUpdate, trackInfo: TrackInfo) => void;
   /** `reason` is absent when joining starts (`CONNECTING`). */
   'connection-state-change': (current: ConnectionState, previous: ConnectionState, reason?: ConnectionChangeReason) => void;
+  /**
+   * The room service API changed a user's name or metadata; also fired for yourself
+   * (`uid === client.uid`). A remote user's `name` and `metadata` are updated before it fires.
+   */
+  'user-updated': (uid: string, info: { name: string; metadata: string }) => void;
+  /**
+   * A data message: `uid` is the sender, or null when the app's backend sent it through the room
+   * service API.
+   */
+  'stream-message': (uid: string | null, payload: Uint8Array) => void;
+  /**
+   * An administrator muted or unmuted one of your published tracks through the room service
+   * API. While muted the server forwards none of it, whatever the track does; the track itself
+   * is unchanged, so the app decides what to show.
+   */
+  'track-muted-by-server': (track: LocalTrack, muted: boolean) => void;
   /** The loudest subscribed remote audio, when it changes. */
   'active-speaker': (uid: string) => void;
   exception: (event: ClientException) => void;
@@ -460,6 +480,13 @@ export declare class FanoutClient extends FanoutEventEmitter<ClientEvents> {
   subscribe(user: RemoteUser | string, mediaTypeOrTrackId: MediaType | string): Promise<RemoteTrack>;
   /** Ends subscriptions to one kind, one track, or every track of the user. */
   unsubscribe(user: RemoteUser | string, mediaTypeOrTrackId?: MediaType | string): Promise<void>;
+  /**
+   * Sends a data message over signaling (a string as UTF-8, at most 15 KiB) to everyone else,
+   * or to `options.to`; they get `stream-message`. The server takes at most 60 messages or
+   * 64 KiB per second from one client; beyond that it rejects with `RATE_LIMITED`. Resolves to
+   * the number of participants it was sent to.
+   */
+  sendStreamMessage(payload: Uint8Array | string, options?: { to?: string[] }): Promise<number>;
   /** Leaves the room and closes every local track this client published. */
   leave(): Promise<void>;
 }

@@ -19,12 +19,14 @@ import { Emitter, bitrateSince, optionalObject, resolveElement } from './util.js
 export class RemoteUser {
   /** @type {string} */ uid;
   /** @type {string} */ name;
+  /** @type {string} application data set through the room service API; '' when none */ metadata;
   /** @type {TrackInfo[]} published tracks */ tracks = [];
   /** @private subscribed RemoteTracks by trackId */ _subscribed = new Map();
 
-  constructor(uid, name) {
+  constructor(uid, name, metadata) {
     this.uid = uid;
     this.name = name || uid;
+    this.metadata = metadata || '';
   }
 
   /** Whether the user publishes an audio track. */

@@ -170,11 +170,12 @@ export async function client(track: LocalTrack, tracks: LocalTrack[]): Promise<v
     const u: RemoteUser = user;
     const uid: string = u.uid;
     const name: string = u.name;
+    const metadata: string = u.metadata;
     const has: boolean = u.hasAudio && u.hasVideo;
     const infos: TrackInfo[] = u.tracks;
     const a: RemoteTrack | undefined = u.audioTrack;
     const v: RemoteTrack | undefined = u.videoTrack;
-    console.log(uid, name, has, infos, a, v);
+    console.log(uid, name, metadata, has, infos, a, v);
   });
   c.on('user-left', (user, reason) => {
     const r: UserLeftReason = reason;
@@ -203,6 +204,16 @@ export async function client(track: LocalTrack, tracks: LocalTrack[]): Promise<v
     const m: UserInfoUpdate = msg;
     console.log(uid, m, info.muted);
   });
+  c.on('user-updated', (uid, info) => console.log(uid, info.name, JSON.parse(info.metadata || '{}')));
+  c.on('stream-message', (from, payload) => {
+    const sender: string | null = from;
+    const bytes: Uint8Array = payload;
+    console.log(sender, new TextDecoder().decode(bytes));
+  });
+  c.on('track-muted-by-server', (mutedTrack, muted) => {
+    const t: LocalTrack = mutedTrack;
+    console.log(t.publishedTrackId, muted);
+  });
   const onState = (current: ConnectionState, previous: ConnectionState, reason?: ConnectionChangeReason) =>
     console.log(current, previous, reason);
   c.on('connection-state-change', onState);
@@ -228,6 +239,9 @@ export async function client(track: LocalTrack, tracks: LocalTrack[]): Promise<v
   await c.publish(tracks);
   await c.unpublish(track);
   await c.unpublish();
+  const recipients: number = await c.sendStreamMessage('hello');
+  await c.sendStreamMessage(new Uint8Array([1, 2, 3]), { to: ['bob'] });
+  console.log(recipients);
   await c.leave();
 
   // @ts-expect-error: join needs a token or (dev mode) an identity
@@ -236,6 +250,8 @@ export async function client(track: LocalTrack, tracks: LocalTrack[]): Promise<v
   c.on('user-joind', () => {});
   // @ts-expect-error: user-left hands a RemoteUser, not a uid string
   c.on('user-left', (user: string) => console.log(user));
+  // @ts-expect-error: a stream message is bytes or a string
+  await c.sendStreamMessage({ text: 'hi' });
   // @ts-expect-error: publish takes local tracks
   await c.publish('camera');
   // @ts-expect-error: subscribe needs a kind or a trackId
@@ -255,6 +271,7 @@ export function errors(e: unknown): string {
       case 'MEDIA_OPTION_INVALID':
       case 'PERMISSION_DENIED':
       case 'ROOM_FULL':
+      case 'RATE_LIMITED':
         return code;
       // @ts-expect-error: not a FanoutError code
       case 'TIMEOUT':

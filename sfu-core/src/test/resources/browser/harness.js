@@ -43,6 +43,9 @@
       client.on('user-published', (u, kind, info) => record(name, 'user-published', u.uid, `${kind} ${info.source} ${info.trackId}`));
       client.on('user-unpublished', (u, kind, info) => record(name, 'user-unpublished', u.uid, `${kind} ${info.source} ${info.trackId}`));
       client.on('user-info-updated', (uid, msg) => record(name, 'user-info-updated', uid, msg));
+      client.on('user-updated', (uid, info) => record(name, 'user-updated', uid, `${info.name} ${info.metadata}`));
+      client.on('stream-message', (uid, payload) => record(name, 'stream-message', uid, Array.from(payload).join(',')));
+      client.on('track-muted-by-server', (track, muted) => record(name, 'track-muted-by-server', undefined, `${track.publishedTrackId} ${muted}`));
       client.on('connection-state-change', (cur, prev, reason) => record(name, 'connection-state-change', undefined, `${prev}->${cur} ${reason || ''}`));
       client.on('exception', (e) => record(name, 'exception', e.uid, `${e.code} ${e.message}`));
     }

@@ -21,6 +21,7 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -183,6 +184,23 @@ public final class FanoutClient implements AutoCloseable {
     JsonNode r = signaling.call("join", params("token", token), timeout);
     identity = r.path("identity").asText();
     return r;
+  }
+
+  /**
+   * Sends a data message to the named participants, or to everyone else in the room when none are
+   * named ({@code send-data}, docs/protocol.md); they get a {@code data} event.
+   *
+   * @return how many participants it was sent to
+   */
+  public int sendData(byte[] payload, String... to) throws Exception {
+    ObjectNode p = params("payload", Base64.getEncoder().encodeToString(payload));
+    if (to.length > 0) {
+      ArrayNode list = p.putArray("to");
+      for (String id : to) {
+        list.add(id);
+      }
+    }
+    return signaling.call("send-data", p, timeout).path("recipients").asInt();
   }
 
   /**

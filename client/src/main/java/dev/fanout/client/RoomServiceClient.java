@@ -1,6 +1,7 @@
 package dev.fanout.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -119,6 +121,23 @@ public final class RoomServiceClient {
       p.put("metadata", metadata);
     }
     return participant(call("UpdateParticipant", p));
+  }
+
+  /**
+   * Sends a data message ({@code data} event, no {@code from}) to the named participants, or to
+   * everyone in the room when none are named.
+   *
+   * @return how many participants it was sent to
+   */
+  public int sendData(String room, byte[] data, String... destinationIdentities) throws IOException, InterruptedException {
+    ObjectNode p = params().put("room", room).put("data", Base64.getEncoder().encodeToString(data));
+    if (destinationIdentities.length > 0) {
+      ArrayNode to = p.putArray("destinationIdentities");
+      for (String id : destinationIdentities) {
+        to.add(id);
+      }
+    }
+    return call("SendData", p).path("recipients").asInt();
   }
 
   private static ObjectNode params() {

@@ -7,6 +7,7 @@ import dev.fanout.server.auth.AccessTokens;
 import dev.fanout.server.auth.ClaimRules;
 import dev.fanout.server.auth.InvalidTokenException;
 import dev.fanout.server.media.MediaException;
+import dev.fanout.server.room.DataLimit;
 import dev.fanout.server.room.Participant;
 import dev.fanout.server.room.Room;
 import dev.fanout.server.room.RoomManager;
@@ -19,10 +20,10 @@ import java.util.concurrent.Callable;
 
 /**
  * The room service API (docs/server-api.md): an app's backend lists, creates and deletes rooms,
- * lists and removes participants, mutes their tracks and updates their name and metadata.
- * Twirp-style: {@code POST /twirp/fanout.RoomService/<Method>} with a JSON object, answered with
- * a JSON object, authorized by an admin token ({@link AccessTokens.AdminGrant}). Work on a room
- * runs on its loop; the caller gets a future.
+ * lists and removes participants, mutes their tracks, updates their name and metadata and sends
+ * them data messages. Twirp-style: {@code POST /twirp/fanout.RoomService/<Method>} with a JSON
+ * object, answered with a JSON object, authorized by an admin token
+ * ({@link AccessTokens.AdminGrant}). Work on a room runs on its loop; the caller gets a future.
  */
 public final class RoomService {
   /** The path prefix of every method. */
@@ -108,6 +109,18 @@ public final class RoomService {
           room.updateParticipant(p, name, metadata);
           return participant(p);
         });
+        case "SendData" -> onRoom(admin(grant, params), room -> {
+          String data = text(params, "data", true);
+          try {
+            DataLimit.payloadBytes(data);
+          } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "invalid_argument", "data " + e.getMessage());
+          }
+          List<String> to = strings(params, "destinationIdentities");
+          ObjectNode out = SignalingCodec.JSON.createObjectNode();
+          out.put("recipients", room.sendData(null, data, to));
+          return out;
+        });
         default -> throw new ApiError(404, "bad_route", "no method '" + printable(method) + "' (docs/server-api.md lists them)");
       };
     } catch (ApiError e) {
@@ -156,14 +169,7 @@ public final class RoomService {
     if (!grant.roomList()) {
       throw new ApiError(403, "permission_denied", "the token does not grant roomList");
     }
-    List<String> names = new ArrayList<>();
-    JsonNode wanted = params.get("names");
-    if (wanted != null && !wanted.isNull()) {
-      if (!wanted.isArray()) {
-        throw new ApiError(400, "invalid_argument", "names must be an array of room names");
-      }
-      wanted.forEach(n -> names.add(n.asText()));
-    }
+    List<String> names = strings(params, "names");
     List<CompletableFuture<JsonNode>> each = new ArrayList<>();
     for (Room r : rooms.rooms()) {
       if (names.isEmpty() || names.contains(r.name())) {
@@ -283,6 +289,27 @@ public final class RoomService {
       throw new ApiError(400, "invalid_argument", field + " must be a string");
     }
     return n.asText();
+  }
+
+  /** An optional array of strings; empty when absent. */
+  private static List<String> strings(JsonNode params, String field) throws ApiError {
+    JsonNode n = params.get(field);
+    if (n == null || n.isNull()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    if (n.isArray()) {
+      for (JsonNode e : n) {
+        if (!e.isTextual()) {
+          break;
+        }
+        out.add(e.asText());
+      }
+    }
+    if (!n.isArray() || out.size() != n.size()) {
+      throw new ApiError(400, "invalid_argument", field + " must be an array of strings");
+    }
+    return out;
   }
 
   private static boolean bool(JsonNode params, String field) throws ApiError {

@@ -15,6 +15,8 @@ public final class Participant {
   private final ClientConnection connection;
   private final Peer peer;
   private final long joinedAtMillis = System.currentTimeMillis();
+  /** Confined to the room's loop. */
+  private final DataLimit dataLimit = new DataLimit();
 
   Participant(AccessTokens.Grant grant, ClientConnection connection, Peer peer) {
     this.identity = grant.identity();
@@ -61,6 +63,14 @@ public final class Participant {
 
   public long joinedAtMillis() {
     return joinedAtMillis;
+  }
+
+  /**
+   * Whether the participant may send a data message of {@code size} bytes now (counted if so).
+   * Runs on the room's loop.
+   */
+  public boolean allowData(int size) {
+    return dataLimit.tryTake(size, System.nanoTime());
   }
 
   public void send(String message) {

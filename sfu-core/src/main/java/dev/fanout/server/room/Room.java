@@ -14,8 +14,10 @@ import io.netty.channel.EventLoop;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -214,6 +216,35 @@ public final class Room {
     router.setMutedByServer(p.peer(), trackId, muted);
     ObjectNode data = trackRef(p.identity(), trackId).put("muted", muted).put("byServer", true);
     p.send(SignalingCodec.event("track-muted", data));
+  }
+
+  /**
+   * Sends a data message ({@code data} event) to the participants named in {@code to}, or to
+   * everyone when {@code to} is empty; never back to its sender. Names not in the room are
+   * skipped.
+   *
+   * @param from the sender, or null for the room service API (the event then has no {@code from})
+   * @param payload standard base64, checked by {@link DataLimit#payloadBytes}
+   * @return how many participants it was sent to
+   */
+  public int sendData(Participant from, String payload, Collection<String> to) {
+    assert loop.inEventLoop();
+    ObjectNode data = SignalingCodec.JSON.createObjectNode();
+    if (from != null) {
+      data.put("from", from.identity());
+    }
+    data.put("payload", payload);
+    String message = SignalingCodec.event("data", data);
+    Collection<Participant> recipients = to.isEmpty() ? participants.values()
+        : new LinkedHashSet<>(to).stream().map(participants::get).filter(Objects::nonNull).toList();
+    int sent = 0;
+    for (Participant p : recipients) {
+      if (p != from) {
+        p.send(message);
+        sent++;
+      }
+    }
+    return sent;
   }
 
   /** Removes every participant (reason {@code room-deleted}, close status 4005) and closes the room. */

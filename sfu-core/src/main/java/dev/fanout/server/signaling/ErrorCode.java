@@ -31,6 +31,8 @@ public enum ErrorCode {
   INVALID_SDP,
   /** The request conflicts with the session's state (e.g. an answer nobody asked for). */
   INVALID_STATE,
+  /** The client sent more than its limit (data messages: docs/protocol.md, send-data). */
+  RATE_LIMITED,
   /** Something failed inside the server; the session stays usable. */
   INTERNAL_ERROR
 }

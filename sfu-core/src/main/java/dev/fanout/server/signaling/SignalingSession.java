@@ -1,12 +1,15 @@
 package dev.fanout.server.signaling;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fanout.server.auth.AccessTokens;
 import dev.fanout.server.auth.InvalidTokenException;
 import dev.fanout.server.room.ClientConnection;
+import dev.fanout.server.room.DataLimit;
 import dev.fanout.server.room.Participant;
 import dev.fanout.server.room.Room;
 import dev.fanout.server.room.RoomManager;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +22,7 @@ public final class SignalingSession {
   private static final Logger LOG = LoggerFactory.getLogger(SignalingSession.class);
   /** The methods of docs/protocol.md §4; anything else is UNKNOWN_METHOD, joined or not. */
   static final Set<String> METHODS = Set.of("ping", "join", "leave", "mute", "publish", "unpublish",
-      "subscribe", "unsubscribe", "subscriber-answer");
+      "subscribe", "unsubscribe", "subscriber-answer", "send-data");
   /** The answer to an unknown method; the name the client sent is never echoed back. */
   static final String UNKNOWN_METHOD_MESSAGE = "no such method (docs/protocol.md section 4 lists them)";
 
@@ -134,6 +137,7 @@ public final class SignalingSession {
           r.remove(p, "left");
           yield null;
         }
+        case "send-data" -> sendData(r, p, req);
         default -> media.handle(r, p, req);
       };
       respond(req, result);
@@ -143,6 +147,24 @@ public final class SignalingSession {
       LOG.warn("room {}: {} failed on {}: {}", r.name(), p.identity(), req.method(), e.toString(), e);
       fail(req, ErrorCode.INTERNAL_ERROR, "the server failed to handle " + req.method());
     }
+  }
+
+  private static JsonNode sendData(Room r, Participant p, Request req) throws SignalingException {
+    String payload = req.string("payload");
+    int size;
+    try {
+      size = DataLimit.payloadBytes(payload);
+    } catch (IllegalArgumentException e) {
+      throw new SignalingException(ErrorCode.INVALID_PARAMS, "params.payload " + e.getMessage());
+    }
+    List<String> to = req.strings("to", false);
+    if (!p.allowData(size)) {
+      throw new SignalingException(ErrorCode.RATE_LIMITED, "more than " + DataLimit.MESSAGES_PER_SECOND
+          + " data messages or " + DataLimit.BYTES_PER_SECOND + " bytes of data per second; this one was not sent");
+    }
+    ObjectNode result = SignalingCodec.JSON.createObjectNode();
+    result.put("recipients", r.sendData(p, payload, to));
+    return result;
   }
 
   /** Whether a join succeeded on this connection (it may have left since). */
