@@ -59,13 +59,13 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--bitrate", defaultValue = "1500000", description = "video bits per second per publisher, 30 frames/s of packets up to 1200 bytes; audio adds 50 packets/s (default: ${DEFAULT-VALUE})")
   long bitrate;
 
-  @Option(names = "--ramp", description = "start at --ramp-start subscribers and add --ramp-step per step until loss > 0.1 % or p99 > 10 ms, or --subscribers is reached")
+  @Option(names = "--ramp", description = "start at --ramp-start subscribers and add --ramp-step per step until loss > 0.1 %% or p99 > 10 ms, or --subscribers is reached")
   boolean ramp;
 
-  @Option(names = "--ramp-start", defaultValue = "10")
+  @Option(names = "--ramp-start", defaultValue = "10", description = "subscribers at the first step of --ramp (default: ${DEFAULT-VALUE})")
   int rampStart;
 
-  @Option(names = "--ramp-step", defaultValue = "10")
+  @Option(names = "--ramp-step", defaultValue = "10", description = "subscribers added at each step of --ramp (default: ${DEFAULT-VALUE})")
   int rampStep;
 
   @Option(names = "--key", description = "API key as NAME:SECRET to mint tokens with (default: the server's /dev/token)")
