@@ -269,6 +269,7 @@ final class ClientSdp {
     }
     int pt = -1;
     String codec = null;
+    int clockRate = 0;
     int rtxPt = -1;
     List<String> formats = m.mediaLine().formats();
     for (String f : formats) {
@@ -277,6 +278,7 @@ final class ClientSdp {
       if (r.isPresent() && !isAuxiliary(r.get().encodingName())) {
         pt = p;
         codec = r.get().encodingName();
+        clockRate = r.get().clockRate();
         break;
       }
     }
@@ -291,7 +293,7 @@ final class ClientSdp {
       rtx = 0;
       rtxPt = -1;
     }
-    return new RemoteTrack(trackId, identity, mid, kind, ssrc, rtx, pt, codec, rtxPt);
+    return new RemoteTrack(trackId, identity, mid, kind, ssrc, rtx, pt, codec, rtxPt, clockRate);
   }
 
   private static boolean isAuxiliary(String encoding) {

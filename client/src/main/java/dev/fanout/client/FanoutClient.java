@@ -12,6 +12,7 @@ import dev.fanout.rtp.rtcp.ReceiverReport;
 import dev.fanout.rtp.rtcp.ReportBlock;
 import dev.fanout.rtp.rtcp.RtcpCompound;
 import dev.fanout.rtp.rtcp.RtcpPacket;
+import dev.fanout.rtp.rtcp.SenderReport;
 import dev.fanout.sdp.MediaKind;
 import dev.fanout.sdp.SdpParseException;
 import dev.fanout.sdp.SessionDescription;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
@@ -106,6 +109,10 @@ public final class FanoutClient implements AutoCloseable {
   private volatile RemoteTrack[] remoteSnapshot = new RemoteTrack[0];
   private long subscribeVersion;
   private final RtpPacket view = new RtpPacket();
+  private volatile boolean reportReception;
+  /** By the SSRC of a subscribed track; subscribe loop only. */
+  private final Map<Integer, ReceptionStats> receptions = new HashMap<>();
+  private ScheduledFuture<?> receptionReports; // guarded by this
 
   private FanoutClient(ClientContext context, SignalingClient signaling, String label) {
     this.context = context;
@@ -358,6 +365,54 @@ public final class FanoutClient implements AutoCloseable {
     return subscribeTransport.sendRtcp(b, 0, b.length);
   }
 
+  /**
+   * Whether the subscribe connection sends a receiver report once a second (RFC 3550 §6.4.2)
+   * with a block for each subscribed track that received packets, as a browser does: its loss,
+   * extended highest sequence number and interarrival jitter, and the LSR and DLSR of the
+   * server's last sender report for it, from which the server computes the round trip. RTX
+   * repairs are not counted as received (they are another stream). Off by default, so that what
+   * {@link #sendReceiverReport} says is what the server hears.
+   */
+  public synchronized void reportReception(boolean on) {
+    reportReception = on;
+    if (on && receptionReports == null) {
+      receptionReports = subscribeTransport.loop().scheduleAtFixedRate(this::sendReceptionReports, 1, 1,
+          TimeUnit.SECONDS);
+    } else if (!on && receptionReports != null) {
+      receptionReports.cancel(false);
+      receptionReports = null;
+    }
+  }
+
+  /** A receiver report of every subscribed track that received something; on the subscribe loop. */
+  private void sendReceptionReports() {
+    try {
+      long now = System.nanoTime();
+      List<ReportBlock> blocks = new ArrayList<>();
+      Set<Integer> live = new HashSet<>();
+      for (RemoteTrack t : remoteSnapshot) {
+        live.add(t.ssrc());
+        ReceptionStats r = receptions.get(t.ssrc());
+        ReportBlock b = r == null ? null : r.report(now);
+        if (b != null) {
+          blocks.add(b);
+        }
+      }
+      receptions.keySet().retainAll(live);
+      for (int i = 0; i < blocks.size(); i += 31) {
+        byte[] b = RtcpCompound.toByteArray(List.of(new ReceiverReport(rtcpSsrc,
+            blocks.subList(i, Math.min(blocks.size(), i + 31)))));
+        subscribeTransport.sendRtcp(b, 0, b.length);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("{}: receiver report failed: {}", label, e.toString());
+    }
+  }
+
+  private ReceptionStats reception(RemoteTrack t) {
+    return receptions.computeIfAbsent(t.ssrc(), s -> new ReceptionStats(s, t.clockRate()));
+  }
+
   /** Asks for a keyframe of a subscribed track (PLI, RFC 4585 §6.3.1). */
   public boolean requestKeyframe(RemoteTrack track) {
     return sendSubscribeRtcp(new PictureLossIndication(rtcpSsrc, track.ssrc()));
@@ -399,6 +454,7 @@ public final class FanoutClient implements AutoCloseable {
     if (p != null) {
       p.close();
     }
+    reportReception(false);
     subscribeTransport.close();
     signaling.close();
   }
@@ -503,12 +559,30 @@ public final class FanoutClient implements AutoCloseable {
       }
       RemoteTrack t = remoteBySsrc(p.ssrc());
       if (t != null) {
+        if (reportReception && t.ssrc() == p.ssrc()) {
+          reception(t).onRtp(p.sequenceNumber(), p.timestamp(), System.nanoTime());
+        }
         rtpHandler.onRtp(t, p);
       }
     }
 
     @Override
     public void onRtcp(byte[] buf, int off, int len) {
+      if (reportReception) {
+        long now = System.nanoTime();
+        try {
+          for (RtcpPacket r : RtcpCompound.parse(buf, off, len)) {
+            if (r instanceof SenderReport sr) {
+              RemoteTrack t = remoteBySsrc(sr.ssrc());
+              if (t != null && t.ssrc() == sr.ssrc()) {
+                reception(t).onSenderReport(sr.compactNtp(), now);
+              }
+            }
+          }
+        } catch (RuntimeException e) {
+          LOG.debug("{}: malformed RTCP from the server: {}", label, e.toString());
+        }
+      }
       subscribeRtcpHandler.onRtcp(buf, off, len);
     }
 

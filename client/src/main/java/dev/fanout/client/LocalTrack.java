@@ -1,8 +1,12 @@
 package dev.fanout.client;
 
 import dev.fanout.rtp.RtpWriter;
+import dev.fanout.rtp.rtcp.RtcpCompound;
+import dev.fanout.rtp.rtcp.SenderReport;
 import dev.fanout.sdp.MediaKind;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,6 +44,7 @@ public final class LocalTrack {
 
   private int sequence = RANDOM.nextInt(0x8000);
   private long sent;
+  private long octetsSent;
   private int pictureId = RANDOM.nextInt(0x8000);
 
   private LocalTrack(MediaKind kind, String source) {
@@ -155,7 +160,30 @@ public final class LocalTrack {
     }
     sequence = (sequence + 1) & 0xffff;
     sent++;
+    octetsSent += len;
     return true;
+  }
+
+  /**
+   * Sends a sender report (RFC 3550 §6.4.1): the wall-clock time now as NTP, the RTP timestamp
+   * that corresponds to it, and the packets and payload octets sent so far. The server needs one
+   * to send its own sender reports to subscribers. Returns false when nothing was sent.
+   */
+  public synchronized boolean sendSenderReport(long rtpTimestamp) {
+    ClientTransport t = transport;
+    if (!published || t == null) {
+      return false;
+    }
+    byte[] b = RtcpCompound.toByteArray(List.of(new SenderReport(ssrc, ntp(Instant.now()), rtpTimestamp, sent,
+        octetsSent, List.of())));
+    return t.sendRtcp(b, 0, b.length);
+  }
+
+  /** {@code t} as a 64-bit NTP timestamp: seconds since 1900 in the upper 32 bits, their fraction below. */
+  private static long ntp(Instant t) {
+    long seconds = t.getEpochSecond() + 2_208_988_800L;
+    long fraction = ((long) t.getNano() << 32) / 1_000_000_000L;
+    return seconds << 32 | fraction;
   }
 
   /**

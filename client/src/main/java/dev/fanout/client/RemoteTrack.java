@@ -14,9 +14,10 @@ import dev.fanout.sdp.MediaKind;
  * @param payloadType  the first (preferred) codec's payload type
  * @param codec        its encoding name, e.g. {@code VP8} or {@code opus}
  * @param rtxPayloadType the RTX payload type of that codec, -1 when none
+ * @param clockRate    that codec's RTP clock rate, e.g. 90000 for video
  */
 public record RemoteTrack(String trackId, String identity, String mid, MediaKind kind, int ssrc, int rtxSsrc,
-    int payloadType, String codec, int rtxPayloadType) {
+    int payloadType, String codec, int rtxPayloadType, int clockRate) {
 
   /** Whether {@code ssrc} is this track's RTX stream. */
   public boolean isRtx(int ssrc) {

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A paced synthetic source for published tracks: VP8-shaped video at a bitrate and frame rate
- * (a keyframe whenever the server asks for one), and 50 packets per second of Opus-sized audio.
+ * (a keyframe whenever the server asks for one), and 50 packets per second of Opus-sized audio,
+ * each track with a sender report about once a second (RFC 3550 §6.4.1), as a browser sends.
  * Runs on the publish connection's loop, so sending copies nothing.
  *
  * <p>Every packet carries a stamp that survives forwarding untouched: a magic number, the
@@ -88,6 +89,9 @@ public final class SyntheticMedia implements AutoCloseable {
       return;
     }
     video.sendVideoFrame(video.keyframeWanted(), frameBytes, ts, (buf, off, len, i) -> stamp(video, buf, off, len, true));
+    if ((frames - 1) % fps == 0) {
+      video.sendSenderReport(ts);
+    }
   }
 
   private void audioFrame() {
@@ -97,6 +101,9 @@ public final class SyntheticMedia implements AutoCloseable {
       return;
     }
     audio.sendAudioFrame(AUDIO_FRAME_BYTES, ts, (buf, off, len, i) -> stamp(audio, buf, off, len, false));
+    if ((audioFrames - 1) % 50 == 0) {
+      audio.sendSenderReport(ts);
+    }
   }
 
   private static void stamp(LocalTrack t, byte[] buf, int off, int len, boolean video) {
