@@ -4,6 +4,7 @@ import dev.fanout.dtls.DtlsStats;
 import dev.fanout.ice.IceStats;
 import dev.fanout.ice.net.MediaPortStats;
 import dev.fanout.rtp.PacketClass;
+import dev.fanout.sdp.MediaKind;
 import dev.fanout.server.media.MediaStats;
 import dev.fanout.server.media.Producer;
 import dev.fanout.server.room.Participant;
@@ -27,7 +28,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The server's Prometheus registry: JVM and process metrics (CPU seconds, memory, threads, GC)
- * plus Fanout's own (docs/operations.md lists them). Counters that the media loop bumps are read
+ * plus Fanout's own (docs/metrics.md lists them). Counters that the media loop bumps are read
  * through callbacks, so the hot path never touches the registry; room events arrive as a
  * {@link RoomObserver}.
  */
@@ -118,6 +119,28 @@ public final class Metrics implements RoomObserver {
         .callback(cb -> {
           cb.call(s.media().nacksToPublishers(), "nack");
           cb.call(s.media().plisToPublishers(), "pli");
+        })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("fanout_media_packets")
+        .help("RTP packets of published tracks received from publishers (in) and forwarded to subscribers (out)")
+        .labelNames("kind", "direction")
+        .callback(cb -> {
+          for (MediaKind k : MediaKind.values()) {
+            cb.call(s.media().packetsReceived(k), k.sdpName(), "in");
+            cb.call(s.media().packetsForwarded(k), k.sdpName(), "out");
+          }
+        })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("fanout_media_bytes")
+        .help("RTP payload bytes of fanout_media_packets_total")
+        .labelNames("kind", "direction")
+        .callback(cb -> {
+          for (MediaKind k : MediaKind.values()) {
+            cb.call(s.media().bytesReceived(k), k.sdpName(), "in");
+            cb.call(s.media().bytesForwarded(k), k.sdpName(), "out");
+          }
         })
         .register(registry);
     counter("fanout_repairs_sent", "Packets re-sent to subscribers in answer to NACKs", s.media()::repairsSent);

@@ -66,6 +66,9 @@ public final class DownTrack {
   private int reportedLoss;
   private long packetsSent;
   private long octetsSent;
+  /** What {@link #publishCounts} has added to {@link MediaStats} so far. */
+  private long packetsPublished;
+  private long octetsPublished;
   private boolean closed;
   /** Whether {@link #close} ran (a producer's end closes a down track before its subscriber does). */
   private boolean released;
@@ -268,6 +271,19 @@ public final class DownTrack {
         packetsSent, octetsSent, List.of());
   }
 
+  /**
+   * Adds the packets and payload octets forwarded since the last call to the server's counters,
+   * from the fields the sender reports carry; called on the loop once a second (the sender-report
+   * tick) and when the down track closes. Why not per packet: see {@link Producer#publishCounts}.
+   */
+  void publishCounts() {
+    if (packetsSent != packetsPublished) {
+      stats.forwarded(producer.kind(), packetsSent - packetsPublished, octetsSent - octetsPublished);
+      packetsPublished = packetsSent;
+      octetsPublished = octetsSent;
+    }
+  }
+
   void producerClosed() {
     closed = true;
     pause = Pause.CLOSED;
@@ -276,6 +292,7 @@ public final class DownTrack {
   void close() {
     if (!released) {
       released = true;
+      publishCounts(); // the last packets (a closed down track sends none), before it stops counting as open
       stats.subscriptionsClosed.increment();
     }
     closed = true;

@@ -1,11 +1,14 @@
 package dev.fanout.server.media;
 
+import dev.fanout.sdp.MediaKind;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of one server's media, for {@code /metrics}: bumped on the media loop at control
- * events (a subscription, a NACK, a keyframe request, a repair), never per forwarded packet, and
- * read from the scrape thread.
+ * events (a subscription, a NACK, a keyframe request, a repair, a report tick), never per
+ * forwarded packet, and read from the scrape thread. Per-packet figures are counted in plain
+ * fields of their producer or down track and added here once a second and when the track ends
+ * ({@link Producer#publishCounts}, {@link DownTrack#publishCounts}).
  */
 public final class MediaStats {
   final LongAdder subscriptionsOpened = new LongAdder();
@@ -17,10 +20,60 @@ public final class MediaStats {
   final LongAdder plisToPublishers = new LongAdder();
   final LongAdder repairsSent = new LongAdder();
   final LongAdder repairsReceived = new LongAdder();
+  /** By {@link MediaKind#ordinal()}. */
+  private final LongAdder[] packetsIn = adders();
+  private final LongAdder[] bytesIn = adders();
+  private final LongAdder[] packetsOut = adders();
+  private final LongAdder[] bytesOut = adders();
+
+  private static LongAdder[] adders() {
+    LongAdder[] a = new LongAdder[MediaKind.values().length];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = new LongAdder();
+    }
+    return a;
+  }
+
+  void received(MediaKind kind, long packets, long bytes) {
+    packetsIn[kind.ordinal()].add(packets);
+    bytesIn[kind.ordinal()].add(bytes);
+  }
+
+  void forwarded(MediaKind kind, long packets, long bytes) {
+    packetsOut[kind.ordinal()].add(packets);
+    bytesOut[kind.ordinal()].add(bytes);
+  }
 
   /** Down tracks open now: one per subscriber and track. */
   public long subscriptions() {
     return subscriptionsOpened.sum() - subscriptionsClosed.sum();
+  }
+
+  /**
+   * RTP packets of published tracks the server received, in their streams or as RTX
+   * retransmissions (RFC 4588) counted as the packet they carry; padding-only probes on an RTX
+   * stream carry none and are not counted.
+   */
+  public long packetsReceived(MediaKind kind) {
+    return packetsIn[kind.ordinal()].sum();
+  }
+
+  /** RTP payload octets of {@link #packetsReceived} (headers and padding excluded, as in RFC 3550's octet count). */
+  public long bytesReceived(MediaKind kind) {
+    return bytesIn[kind.ordinal()].sum();
+  }
+
+  /**
+   * RTP packets forwarded to subscribers, one per subscriber that got it; repairs answering a
+   * subscriber's NACK are not counted here ({@link #repairsSent}).
+   */
+  public long packetsForwarded(MediaKind kind) {
+    return packetsOut[kind.ordinal()].sum();
+  }
+
+  /** RTP payload octets of {@link #packetsForwarded}. */
+  public long bytesForwarded(MediaKind kind) {
+    return bytesOut[kind.ordinal()].sum();
   }
 
   /** Generic NACK packets (RFC 4585 §6.2.1) subscribers sent. */

@@ -40,6 +40,7 @@ public final class Producer {
   private final String publisher;
   private final String source;
   private final Upstream upstream;
+  private final MediaStats stats;
   private final NegotiatedMedia media;
   private final MediaKind kind;
   private boolean muted;
@@ -57,6 +58,9 @@ public final class Producer {
   /** abs-send-time of {@link #absSendTimeNanos}: one packet's value for all its down tracks. */
   private long absSendTimeNanos;
   private int absSendTime = Munger.absSendTime(0);
+  /** What {@link #publishCounts} has added to {@link MediaStats} so far: packets, payload octets. */
+  private long packetsPublished;
+  private long octetsPublished;
 
   /** One receive stream of the producer (one simulcast layer). */
   static final class Layer {
@@ -72,8 +76,10 @@ public final class Producer {
     long lastSrRtp;
     long lastSrArrivalNanos;
     long lastSrCompact;
+    /** Packets that came in the stream, those restored from RTX, and the payload octets of both. */
     long packets;
     long repaired;
+    long octets;
     /** Packets the NACK generator gave up or dropped, as last seen (see PublisherFeedback). */
     long unrecoverable;
     long lastArrivalNanos;
@@ -134,12 +140,14 @@ public final class Producer {
     }
   }
 
-  Producer(String trackId, String publisher, String source, boolean muted, NegotiatedMedia media, Upstream upstream) {
+  Producer(String trackId, String publisher, String source, boolean muted, NegotiatedMedia media, Upstream upstream,
+      MediaStats stats) {
     this.trackId = trackId;
     this.publisher = publisher;
     this.source = source;
     this.muted = muted;
     this.upstream = upstream;
+    this.stats = stats;
     this.media = media;
     this.kind = media.kind();
     java.util.Arrays.fill(formats, PayloadFormat.UNKNOWN);
@@ -254,6 +262,7 @@ public final class Producer {
     if (layer.nacks != null) {
       layer.nacks.onPacket(view.sequenceNumber(), nowNanos);
     }
+    layer.octets += view.payloadLength();
     if (repaired) {
       layer.repaired++;
     } else {
@@ -354,11 +363,37 @@ public final class Producer {
     return blocks;
   }
 
+  /**
+   * Adds the packets and payload octets the layers received since the last call to the server's
+   * counters; called on the loop once a second (the receiver-report tick) and when the track
+   * ends. The loop counts each packet in plain fields of its layer, which the scrape thread
+   * cannot read safely; publishing them here costs a few LongAdder additions per track and
+   * second, where a per-packet atomic would cost every packet, and a scrape that hopped onto
+   * every room's loop would queue behind the media it measures. /metrics lags by a second.
+   */
+  void publishCounts() {
+    long packets = 0;
+    long octets = 0;
+    for (int i = 0, n = layers.size(); i < n; i++) {
+      Layer l = layers.get(i);
+      packets += l.packets + l.repaired;
+      octets += l.octets;
+    }
+    if (packets != packetsPublished) {
+      stats.received(kind, packets - packetsPublished, octets - octetsPublished);
+      packetsPublished = packets;
+      octetsPublished = octets;
+    }
+  }
+
   boolean closed() {
     return closed;
   }
 
   void close() {
+    if (!closed) {
+      publishCounts(); // the last packets; nothing is counted after this
+    }
     closed = true;
     for (DownTrack d : new ArrayList<>(downTracks)) {
       d.producerClosed();

@@ -115,7 +115,8 @@ final class Publication implements WebRtcTransport.Listener {
     List<Producer> created = new ArrayList<>();
     for (Router.TrackRequest r : requests) {
       NegotiatedMedia m = negotiated.byMid(r.mid()).orElseThrow();
-      Producer p = new Producer(newTrackId.get(), peer.identity(), r.source(), r.muted(), m, feedback);
+      Producer p = new Producer(newTrackId.get(), peer.identity(), r.source(), r.muted(), m, feedback,
+          engine.stats());
       producersByMid.put(r.mid(), p);
       demux.declare(p, m);
       created.add(p);

@@ -187,9 +187,18 @@ final class PublisherFeedback implements Producer.Upstream {
     stats.plisToPublishers.increment();
   }
 
-  /** Once a second: a receiver report per layer (RFC 3550 §6.4.2), with REMB when that is all the peer has. */
+  /**
+   * Once a second: a receiver report per layer (RFC 3550 §6.4.2), with REMB when that is all the
+   * peer has; the producers' packet counts go to the metrics.
+   */
   private void sendReports() {
-    if (closed || !transport.connected() || producers.isEmpty()) {
+    if (closed) {
+      return;
+    }
+    for (Producer p : producers) {
+      p.publishCounts();
+    }
+    if (!transport.connected() || producers.isEmpty()) {
       return;
     }
     long now = System.nanoTime();

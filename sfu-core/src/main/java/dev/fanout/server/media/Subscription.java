@@ -231,9 +231,15 @@ final class Subscription implements WebRtcTransport.Listener {
     return fir.entries().isEmpty() ? 0 : fir.entries().get(0).ssrc();
   }
 
-  /** Once a second: a sender report per down track (RFC 3550 §6.4.1). */
+  /** Once a second: a sender report per down track (RFC 3550 §6.4.1), and their packet counts to the metrics. */
   private void sendReports() {
-    if (closed || !transport.connected()) {
+    if (closed) {
+      return;
+    }
+    for (DownTrack d : byTrack.values()) {
+      d.publishCounts();
+    }
+    if (!transport.connected()) {
       return;
     }
     long now = System.nanoTime();

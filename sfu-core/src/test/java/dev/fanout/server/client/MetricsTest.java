@@ -11,6 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +40,22 @@ class MetricsTest {
   private String scrape() throws Exception {
     URI uri = URI.create("http://127.0.0.1:" + h.server.httpAddress().getPort() + "/metrics");
     return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** Every series of one scrape by its name and labels, e.g. {@code fanout_tracks{kind="video",source="camera"}}. */
+  private Map<String, Double> figures() {
+    Map<String, Double> m = new HashMap<>();
+    try {
+      for (String line : scrape().split("\n")) {
+        int space = line.lastIndexOf(' ');
+        if (!line.startsWith("#") && space > 0) {
+          m.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        }
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return m;
   }
 
   /** The value of one series, e.g. {@code fanout_tracks{kind="video",source="camera"}}; NaN if absent. */
@@ -106,5 +125,64 @@ class MetricsTest {
     alice.leave();
     awaitValue("fanout_rooms", 0);
     assertThat(scrape()).as("a closed room's series are gone").doesNotContain("room=\"m\"");
+  }
+
+  private static String packets(String kind, String direction) {
+    return "fanout_media_packets_total{direction=\"" + direction + "\",kind=\"" + kind + "\"}";
+  }
+
+  private static String bytes(String kind, String direction) {
+    return "fanout_media_bytes_total{direction=\"" + direction + "\",kind=\"" + kind + "\"}";
+  }
+
+  @Test
+  void mediaIsCountedByKindAndDirection() throws Exception {
+    FanoutClient alice = h.join("r", "alice");
+    LocalTrack cam = LocalTrack.video("camera");
+    LocalTrack mic = LocalTrack.audio("microphone");
+    alice.publish(cam, mic);
+    List<FanoutClient> subscribers = List.of(h.join("r", "bob"), h.join("r", "carol"));
+    for (FanoutClient s : subscribers) {
+      s.subscribe(cam.trackId());
+      s.subscribe(mic.trackId());
+    }
+    Map<String, Double> live;
+    try (SyntheticMedia media = SyntheticMedia.start(alice, cam, mic, 600_000, 30)) {
+      // Packet counts reach /metrics once a second: wait for enough, however slow the machine.
+      ClientHarness.await("media counted", Duration.ofSeconds(90), () -> {
+        Map<String, Double> f = figures();
+        return f.getOrDefault(packets("video", "in"), 0.0) >= 500 && f.getOrDefault(packets("audio", "in"), 0.0) >= 250
+            && f.getOrDefault(packets("video", "out"), 0.0) > 0 && f.getOrDefault(packets("audio", "out"), 0.0) > 0;
+      });
+      live = figures();
+    }
+    alice.unpublish(cam, mic);
+    awaitValue("fanout_subscriptions", 0);
+    awaitValue("fanout_tracks{kind=\"video\",source=\"camera\"}", 0);
+    awaitValue("fanout_tracks{kind=\"audio\",source=\"microphone\"}", 0);
+    // Ended tracks' counts stay in the counters: now they are final.
+    Map<String, Double> end = figures();
+
+    for (String kind : new String[] {"audio", "video"}) {
+      for (String series : new String[] {packets(kind, "in"), packets(kind, "out"), bytes(kind, "in"), bytes(kind, "out")}) {
+        assertThat(end.get(series)).as("%s after the tracks ended", series).isGreaterThanOrEqualTo(live.get(series));
+      }
+      double in = end.get(packets(kind, "in"));
+      double out = end.get(packets(kind, "out"));
+      // Each received packet goes to each of the two subscribers at most once; both subscribed
+      // before the media started, so all but their first moments reach both.
+      assertThat(out).as("%s packets forwarded to 2 subscribers, %s received", kind, in)
+          .isLessThanOrEqualTo(2 * in).isGreaterThan(1.2 * in);
+      assertThat(end.get(bytes(kind, "out"))).as("%s bytes out", kind)
+          .isLessThanOrEqualTo(2 * end.get(bytes(kind, "in"))).isGreaterThan(1.2 * end.get(bytes(kind, "in")));
+    }
+    // Bytes are RTP payload bytes: every synthetic audio packet carries 160.
+    assertThat(end.get(bytes("audio", "in"))).isEqualTo(SyntheticMedia.AUDIO_FRAME_BYTES * end.get(packets("audio", "in")));
+    assertThat(end.get(bytes("audio", "out"))).isEqualTo(SyntheticMedia.AUDIO_FRAME_BYTES * end.get(packets("audio", "out")));
+    assertThat(end.get(bytes("video", "in")) / end.get(packets("video", "in"))).isBetween(500.0, 1200.0);
+
+    System.out.printf("metrics: %s%n", end.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("fanout_media_packets") || e.getKey().startsWith("fanout_media_bytes"))
+        .sorted(Map.Entry.comparingByKey()).map(e -> e.getKey() + "=" + e.getValue()).toList());
   }
 }
