@@ -12,10 +12,12 @@ import dev.fanout.server.room.Room;
 import dev.fanout.server.room.RoomObserver;
 import dev.fanout.server.signaling.ErrorCode;
 import dev.fanout.server.signaling.SignalingStats;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -30,9 +32,12 @@ import java.util.function.LongSupplier;
  * The server's Prometheus registry: JVM and process metrics (CPU seconds, memory, threads, GC)
  * plus Fanout's own (docs/metrics.md lists them). Counters that the media loop bumps are read
  * through callbacks, so the hot path never touches the registry; room events arrive as a
- * {@link RoomObserver}.
+ * {@link RoomObserver}, RTCP report figures as {@link MediaStats.Reports} (once per report block).
  */
 public final class Metrics implements RoomObserver {
+  /** Fraction-lost buckets of report blocks (RFC 3550's 8-bit fraction; 0 is a bucket of its own). */
+  private static final double[] LOSS_BUCKETS = {0, .01, .02, .05, .1, .2, .5, 1};
+
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
   private final boolean perRoom;
@@ -143,6 +148,7 @@ public final class Metrics implements RoomObserver {
           }
         })
         .register(registry);
+    s.media().observeReports(new ReportHistograms(registry));
     counter("fanout_repairs_sent", "Packets re-sent to subscribers in answer to NACKs", s.media()::repairsSent);
     counter("fanout_repairs_received", "Publisher retransmissions (RTX) that repaired a packet", s.media()::repairsReceived);
 
@@ -174,6 +180,52 @@ public final class Metrics implements RoomObserver {
         })
         .register(registry);
     gauge("fanout_dtls_handshakes_in_progress", "DTLS handshakes started and not finished", s.dtls()::handshakesInProgress);
+  }
+
+  /** The report figures as histograms, each observed once per report block. */
+  private static final class ReportHistograms implements MediaStats.Reports {
+    private final DistributionDataPoint[] subscriberLoss = new DistributionDataPoint[MediaKind.values().length];
+    private final DistributionDataPoint[] subscriberJitter = new DistributionDataPoint[MediaKind.values().length];
+    private final DistributionDataPoint[] publisherLoss = new DistributionDataPoint[MediaKind.values().length];
+    private final Histogram rtt;
+
+    ReportHistograms(PrometheusRegistry registry) {
+      Histogram loss = Histogram.builder().name("fanout_subscriber_fraction_lost")
+          .help("Fraction of a forwarded stream's packets lost on the way to its subscriber, per receiver report block")
+          .labelNames("kind").classicOnly().classicUpperBounds(LOSS_BUCKETS).register(registry);
+      Histogram jitter = Histogram.builder().name("fanout_subscriber_jitter_seconds")
+          .help("Interarrival jitter of a forwarded stream at its subscriber, per receiver report block")
+          .labelNames("kind").classicOnly()
+          .classicUpperBounds(.001, .002, .005, .01, .02, .03, .05, .1, .2, .5).register(registry);
+      Histogram uplink = Histogram.builder().name("fanout_publisher_fraction_lost")
+          .help("Fraction of a publisher's stream lost on the way to the server, per receiver report the server sends")
+          .labelNames("kind").classicOnly().classicUpperBounds(LOSS_BUCKETS).register(registry);
+      rtt = Histogram.builder().name("fanout_rtt_seconds")
+          .help("Round trip to subscribers, from receiver reports answering the server's sender reports")
+          .classicOnly().classicUpperBounds(.001, .002, .005, .01, .02, .05, .1, .2, .3, .5, 1, 2, 5)
+          .register(registry);
+      for (MediaKind k : MediaKind.values()) {
+        subscriberLoss[k.ordinal()] = loss.labelValues(k.sdpName());
+        subscriberJitter[k.ordinal()] = jitter.labelValues(k.sdpName());
+        publisherLoss[k.ordinal()] = uplink.labelValues(k.sdpName());
+      }
+    }
+
+    @Override
+    public void subscriberReport(MediaKind kind, double fractionLost, double jitterSeconds) {
+      subscriberLoss[kind.ordinal()].observe(fractionLost);
+      subscriberJitter[kind.ordinal()].observe(jitterSeconds);
+    }
+
+    @Override
+    public void roundTrip(double seconds) {
+      rtt.observe(seconds);
+    }
+
+    @Override
+    public void publisherLoss(MediaKind kind, double fractionLost) {
+      publisherLoss[kind.ordinal()].observe(fractionLost);
+    }
   }
 
   private void counter(String name, String help, LongSupplier value) {

@@ -1,6 +1,7 @@
 package dev.fanout.server.media;
 
 import dev.fanout.rtp.RtpPacket;
+import dev.fanout.rtp.rtcp.ReportBlock;
 import dev.fanout.rtp.rtcp.SenderReport;
 import dev.fanout.sdp.MediaKind;
 import dev.fanout.sdp.NegotiatedCodec;
@@ -69,6 +70,13 @@ public final class DownTrack {
   /** What {@link #publishCounts} has added to {@link MediaStats} so far. */
   private long packetsPublished;
   private long octetsPublished;
+  /**
+   * The last two sender reports sent: their compact NTP time (the LSR a receiver report echoes)
+   * and when they left, for the round trip (RFC 3550 §6.4.1). Two, as a report may answer the
+   * previous SR while the latest is still on its way.
+   */
+  private final long[] srCompact = new long[2];
+  private final long[] srSentNanos = new long[2];
   private boolean closed;
   /** Whether {@link #close} ran (a producer's end closes a down track before its subscriber does). */
   private boolean released;
@@ -184,11 +192,37 @@ public final class DownTrack {
   }
 
   /**
-   * The subscriber's last receiver report for this track (RFC 3550 §6.4.1): the fraction of the
-   * packets sent to it that its link lost, over the report's interval, before any repair.
+   * A report block of the subscriber about this track (RFC 3550 §6.4.1): the fraction of the
+   * packets sent to it that its link lost, over the report's interval, before any repair, decides
+   * how repairs are sent; that, its jitter and the round trip go to the metrics.
    */
-  void onReceiverReport(int fractionLost) {
-    reportedLoss = fractionLost;
+  void onReceiverReport(ReportBlock block, long nowNanos) {
+    reportedLoss = block.fractionLost();
+    MediaStats.Reports metrics = stats.reports();
+    metrics.subscriberReport(producer.kind(), block.fractionLost() / 256.0,
+        (double) block.jitter() / producer.clockRate());
+    long rtt = roundTripNanos(block.lastSr(), block.delaySinceLastSr(), nowNanos);
+    if (rtt >= 0) {
+      metrics.roundTrip(rtt / 1e9);
+    }
+  }
+
+  /**
+   * The round trip a report block shows (RFC 3550 §6.4.1: arrival − LSR − DLSR), from when the
+   * sender report it answers left by this server's clock; -1 without an LSR or for an SR this
+   * down track no longer remembers. A DLSR rounded up (1/65536 s units) can make a loopback
+   * round trip come out below zero: it counts as 0.
+   */
+  private long roundTripNanos(long lastSr, long delaySinceLastSr, long nowNanos) {
+    if (lastSr == 0) {
+      return -1;
+    }
+    for (int i = 0; i < srCompact.length; i++) {
+      if (srCompact[i] == lastSr) {
+        return Math.max(0, nowNanos - srSentNanos[i] - delaySinceLastSr * 1_000_000_000L / 65536);
+      }
+    }
+    return -1;
   }
 
   /**
@@ -267,8 +301,13 @@ public final class DownTrack {
     if (l == null || !rewriter.started() || !l.senderClock(nowNanos, scratch)) {
       return null;
     }
-    return new SenderReport(ssrc, scratch[0], rewriter.outputTimestampOf(scratch[1]),
+    SenderReport sr = new SenderReport(ssrc, scratch[0], rewriter.outputTimestampOf(scratch[1]),
         packetsSent, octetsSent, List.of());
+    srCompact[1] = srCompact[0];
+    srSentNanos[1] = srSentNanos[0];
+    srCompact[0] = sr.compactNtp();
+    srSentNanos[0] = nowNanos;
+    return sr;
   }
 
   /**

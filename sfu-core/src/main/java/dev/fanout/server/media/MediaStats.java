@@ -25,6 +25,37 @@ public final class MediaStats {
   private final LongAdder[] bytesIn = adders();
   private final LongAdder[] packetsOut = adders();
   private final LongAdder[] bytesOut = adders();
+  private volatile Reports reports = Reports.NONE;
+
+  /**
+   * Where the figures of RTCP reception reports go (RFC 3550 §6.4): called on a media loop once
+   * per report block, about once a second per stream, so an implementation may take its time.
+   */
+  public interface Reports {
+    Reports NONE = new Reports() {
+      @Override
+      public void subscriberReport(MediaKind kind, double fractionLost, double jitterSeconds) {}
+
+      @Override
+      public void roundTrip(double seconds) {}
+
+      @Override
+      public void publisherLoss(MediaKind kind, double fractionLost) {}
+    };
+
+    /**
+     * A subscriber's report block about a stream the server sends it: the fraction of the
+     * stream's packets lost in the report's interval (0..1, before any repair) and the
+     * interarrival jitter in seconds.
+     */
+    void subscriberReport(MediaKind kind, double fractionLost, double jitterSeconds);
+
+    /** A round trip to a subscriber, from a report block answering one of the server's sender reports. */
+    void roundTrip(double seconds);
+
+    /** The fraction (0..1) of a publisher's stream lost on its way to the server in the last report interval. */
+    void publisherLoss(MediaKind kind, double fractionLost);
+  }
 
   private static LongAdder[] adders() {
     LongAdder[] a = new LongAdder[MediaKind.values().length];
@@ -32,6 +63,15 @@ public final class MediaStats {
       a[i] = new LongAdder();
     }
     return a;
+  }
+
+  /** Sends report figures to {@code r} from now on. */
+  public void observeReports(Reports r) {
+    this.reports = r;
+  }
+
+  Reports reports() {
+    return reports;
   }
 
   void received(MediaKind kind, long packets, long bytes) {

@@ -189,7 +189,7 @@ final class PublisherFeedback implements Producer.Upstream {
 
   /**
    * Once a second: a receiver report per layer (RFC 3550 §6.4.2), with REMB when that is all the
-   * peer has; the producers' packet counts go to the metrics.
+   * peer has; the loss it reports goes to the metrics, and the producers' packet counts too.
    */
   private void sendReports() {
     if (closed) {
@@ -203,9 +203,13 @@ final class PublisherFeedback implements Producer.Upstream {
     }
     long now = System.nanoTime();
     try {
+      MediaStats.Reports metrics = stats.reports();
       List<ReportBlock> blocks = new ArrayList<>();
       for (Producer p : producers) {
-        blocks.addAll(p.reportBlocks(now));
+        for (ReportBlock b : p.reportBlocks(now)) {
+          metrics.publisherLoss(p.kind(), b.fractionLost() / 256.0);
+          blocks.add(b);
+        }
       }
       if (blocks.size() > 31) {
         blocks = blocks.subList(0, 31);

@@ -215,7 +215,7 @@ final class Subscription implements WebRtcTransport.Listener {
           for (ReportBlock block : ReceiverReport.parse(buf, rtcp.offset(), rtcp.length()).reports()) {
             DownTrack d = bySsrc.get(block.ssrc());
             if (d != null) {
-              d.onReceiverReport(block.fractionLost());
+              d.onReceiverReport(block, now);
             }
           }
         } else if (type == Rtcp.RTPFB && count == Rtcp.FMT_TRANSPORT_CC) {

@@ -135,22 +135,42 @@ class MetricsTest {
     return "fanout_media_bytes_total{direction=\"" + direction + "\",kind=\"" + kind + "\"}";
   }
 
+  /** A histogram's mean, its sum over its count; {@code labels} as {@code {kind="video"}}, or empty. */
+  private static double mean(Map<String, Double> f, String histogram, String labels) {
+    return f.get(histogram + "_sum" + labels) / f.get(histogram + "_count" + labels);
+  }
+
   @Test
-  void mediaIsCountedByKindAndDirection() throws Exception {
+  void mediaIsCountedByKindAndReportsGiveLossJitterAndRoundTrip() throws Exception {
     FanoutClient alice = h.join("r", "alice");
     LocalTrack cam = LocalTrack.video("camera");
     LocalTrack mic = LocalTrack.audio("microphone");
     alice.publish(cam, mic);
     List<FanoutClient> subscribers = List.of(h.join("r", "bob"), h.join("r", "carol"));
     for (FanoutClient s : subscribers) {
+      s.reportReception(true); // RTCP receiver reports with LSR/DLSR once a second, as a browser
       s.subscribe(cam.trackId());
       s.subscribe(mic.trackId());
     }
+    String[] reportFigures = {
+        "fanout_rtt_seconds_count",
+        "fanout_subscriber_fraction_lost_count{kind=\"video\"}",
+        "fanout_subscriber_fraction_lost_count{kind=\"audio\"}",
+        "fanout_subscriber_jitter_seconds_count{kind=\"video\"}",
+        "fanout_subscriber_jitter_seconds_count{kind=\"audio\"}",
+        "fanout_publisher_fraction_lost_count{kind=\"video\"}",
+        "fanout_publisher_fraction_lost_count{kind=\"audio\"}"};
     Map<String, Double> live;
     try (SyntheticMedia media = SyntheticMedia.start(alice, cam, mic, 600_000, 30)) {
-      // Packet counts reach /metrics once a second: wait for enough, however slow the machine.
-      ClientHarness.await("media counted", Duration.ofSeconds(90), () -> {
+      // Packet counts reach /metrics once a second, report figures with each report: wait for
+      // enough of both, however slow the machine.
+      ClientHarness.await("media counted and reports observed", Duration.ofSeconds(90), () -> {
         Map<String, Double> f = figures();
+        for (String r : reportFigures) {
+          if (f.getOrDefault(r, 0.0) < 3) {
+            return false;
+          }
+        }
         return f.getOrDefault(packets("video", "in"), 0.0) >= 500 && f.getOrDefault(packets("audio", "in"), 0.0) >= 250
             && f.getOrDefault(packets("video", "out"), 0.0) > 0 && f.getOrDefault(packets("audio", "out"), 0.0) > 0;
       });
@@ -181,8 +201,16 @@ class MetricsTest {
     assertThat(end.get(bytes("audio", "out"))).isEqualTo(SyntheticMedia.AUDIO_FRAME_BYTES * end.get(packets("audio", "out")));
     assertThat(end.get(bytes("video", "in")) / end.get(packets("video", "in"))).isBetween(500.0, 1200.0);
 
+    // Loopback: a round trip well under a second, no loss, jitter of the senders' timers at most.
+    assertThat(mean(end, "fanout_rtt_seconds", "")).isBetween(0.0, 1.0);
+    for (String kind : new String[] {"audio", "video"}) {
+      assertThat(mean(end, "fanout_subscriber_fraction_lost", "{kind=\"" + kind + "\"}")).as(kind).isBetween(0.0, 0.05);
+      assertThat(mean(end, "fanout_publisher_fraction_lost", "{kind=\"" + kind + "\"}")).as(kind).isBetween(0.0, 0.05);
+      assertThat(mean(end, "fanout_subscriber_jitter_seconds", "{kind=\"" + kind + "\"}")).as(kind).isBetween(0.0, 0.5);
+    }
     System.out.printf("metrics: %s%n", end.entrySet().stream()
-        .filter(e -> e.getKey().startsWith("fanout_media_packets") || e.getKey().startsWith("fanout_media_bytes"))
+        .filter(e -> e.getKey().startsWith("fanout_media_packets") || e.getKey().startsWith("fanout_media_bytes")
+            || e.getKey().matches("fanout_(rtt|subscriber|publisher)_.*_(sum|count).*"))
         .sorted(Map.Entry.comparingByKey()).map(e -> e.getKey() + "=" + e.getValue()).toList());
   }
 }
