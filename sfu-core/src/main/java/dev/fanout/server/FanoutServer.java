@@ -243,6 +243,7 @@ public final class FanoutServer implements AutoCloseable {
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("status", closed ? "stopping" : "ok");
     h.put("version", BuildInfo.version());
+    h.put("commit", BuildInfo.commit());
     h.put("uptimeSeconds", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos));
     h.put("rooms", rooms.roomCount());
     h.put("participants", rooms.participantCount());
@@ -265,7 +266,7 @@ public final class FanoutServer implements AutoCloseable {
 
   /** The one line logged when the server is up. */
   public String startLine() {
-    return "Fanout " + BuildInfo.version() + " started"
+    return "Fanout " + BuildInfo.describe() + " started"
         + (config.dev ? " in dev mode" : "")
         + ": http " + hostPort(httpAddress()) + " (WebSocket " + HttpServer.RTC_PATH + ")"
         + ", media udp " + hostPort(mediaAddress())

@@ -315,7 +315,7 @@ public final class Main implements Callable<Integer> {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"fanout " + BuildInfo.version()};
+      return new String[] {"fanout " + BuildInfo.describe()};
     }
   }
 }

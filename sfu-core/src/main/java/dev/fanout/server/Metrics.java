@@ -55,8 +55,8 @@ public final class Metrics implements RoomObserver {
   public Metrics(Sources s, boolean perRoom) {
     this.perRoom = perRoom;
     JvmMetrics.builder().register(registry);
-    Info.builder().name("fanout_build_info").help("The Fanout build that is running").labelNames("version")
-        .register(registry).addLabelValues(BuildInfo.version());
+    Info.builder().name("fanout_build_info").help("The Fanout build that is running").labelNames("version", "commit")
+        .register(registry).addLabelValues(BuildInfo.version(), BuildInfo.commit());
     CounterWithCallback.builder()
         .name("fanout_media_datagrams_received")
         .help("Datagrams received on the media port, by RFC 7983 class")

@@ -37,6 +37,13 @@ class MainTest {
   }
 
   @Test
+  void versionNamesTheMavenVersionAndTheCommit() {
+    Result r = run("--version");
+    assertThat(r.status()).isZero();
+    assertThat(r.out().strip()).matches("fanout \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(commit [0-9a-f]{7}(-dirty)?\\)");
+  }
+
+  @Test
   void unknownConfigKeyIsOneLineErrorWithLineNumberAndNonZeroExit() throws Exception {
     Path file = dir.resolve("fanout.yaml");
     Files.writeString(file, "http:\n  port: 8081\n  prot: 9\n");

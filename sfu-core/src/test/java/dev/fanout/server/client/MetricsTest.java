@@ -80,7 +80,8 @@ class MetricsTest {
 
   @Test
   void theFiguresFollowWhatHappensInTheRooms() throws Exception {
-    assertThat(scrape()).contains("fanout_build_info{version=\"" + BuildInfo.version() + "\"} 1");
+    assertThat(scrape()).contains("fanout_build_info{commit=\"" + BuildInfo.commit() + "\",version=\"" + BuildInfo.version() + "\"} 1");
+    assertThat(BuildInfo.commit()).as("built from a git checkout").matches("[0-9a-f]{7}(-dirty)?");
 
     FanoutClient alice = h.join("m", "alice");
     LocalTrack cam = LocalTrack.video("camera");
