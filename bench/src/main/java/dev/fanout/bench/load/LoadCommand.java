@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
 final class LoadCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  @Option(names = "--url", defaultValue = "ws://127.0.0.1:8080/rtc", description = "the server's signaling URL (default: ${DEFAULT-VALUE})")
+  @Option(names = "--url", defaultValue = "ws://127.0.0.1:8080/rtc",
+      description = "the server: its signaling URL, or http(s)://host:port as the SDK takes it (default: ${DEFAULT-VALUE})")
   URI url;
 
   @Option(names = "--room", defaultValue = "load", description = "room name (default: ${DEFAULT-VALUE})")
@@ -90,6 +91,13 @@ final class LoadCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (publishers < 1 || subscribers < 1 || duration < 1 || rampStart < 1 || rampStep < 1) {
       System.err.println("fanout-bench: counts and durations must be positive");
+      return 2;
+    }
+    String scheme = String.valueOf(url.getScheme());
+    if (scheme.equals("http") || scheme.equals("https")) {
+      url = URI.create(scheme.replace("http", "ws") + "://" + url.getRawAuthority() + "/rtc");
+    } else if (!scheme.equals("ws") && !scheme.equals("wss")) {
+      System.err.println("fanout-bench: --url must be ws(s)://host:port/rtc or http(s)://host:port, not " + url);
       return 2;
     }
     boolean openSsl = SrtpCrypto.preferOpenSsl();
