@@ -69,6 +69,10 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--ramp-step", defaultValue = "10", description = "subscribers added at each step of --ramp (default: ${DEFAULT-VALUE})")
   int rampStep;
 
+  @Option(names = "--receiver-reports", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "subscribers send a receiver report per track once a second, as browsers do, so the server's loss, jitter and round-trip metrics have figures (default: ${DEFAULT-VALUE})")
+  boolean receiverReports;
+
   @Option(names = "--key", description = "API key as NAME:SECRET to mint tokens with (default: the server's /dev/token)")
   String key;
 
@@ -140,6 +144,7 @@ final class LoadCommand implements Callable<Integer> {
           FanoutClient sub = FanoutClient.connect(url, ctx);
           clients.add(sub);
           sub.onRtp(reception.newSubscriber());
+          sub.reportReception(receiverReports);
           sub.join(tokens.mint(room, "sub-" + connected));
           for (String id : trackIds) {
             sub.subscribe(id);
