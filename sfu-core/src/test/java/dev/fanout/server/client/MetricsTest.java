@@ -10,10 +10,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -176,6 +182,30 @@ class MetricsTest {
             && f.getOrDefault(packets("video", "out"), 0.0) > 0 && f.getOrDefault(packets("audio", "out"), 0.0) > 0;
       });
       live = figures();
+      // Every Fanout series the Grafana dashboard in docs/ queries is one the server exports
+      // (the labelled counters have series once something was counted: a refused join, a leave).
+      try {
+        h.connect().join("not-a-jwt");
+      } catch (Exception expected) {
+        // refused, and counted
+      }
+      h.join("r", "dave").leave();
+      awaitValue("fanout_participants_left_total{reason=\"left\"}", 1);
+      Set<String> exported = new TreeSet<>();
+      for (String line : scrape().split("\n")) {
+        if (line.startsWith("fanout_")) {
+          exported.add(line.replaceFirst("[{ ].*", ""));
+        }
+      }
+      String dashboard = Files.readString(Path.of("..", "docs", "grafana", "fanout.json"));
+      Set<String> queried = new TreeSet<>();
+      Matcher m = Pattern.compile("fanout_[a-z_]+").matcher(dashboard);
+      while (m.find()) {
+        queried.add(m.group());
+      }
+      queried.remove("fanout_build_info"); // the server picker's query: exported as an info metric (checked above)
+      assertThat(queried).as("series the dashboard queries").hasSizeGreaterThan(20);
+      assertThat(exported).as("series the server exports").containsAll(queried);
     }
     alice.unpublish(cam, mic);
     awaitValue("fanout_subscriptions", 0);
