@@ -176,6 +176,20 @@ public final class DownTrack {
     }
   }
 
+  /**
+   * The producer forwarded nothing for a while on purpose (an administrator's mute): the next
+   * packet continues the outgoing sequence where it stopped, its timestamp advanced by the time
+   * that passed, as at a layer switch, so the subscriber counts nothing lost and NACKs nothing
+   * the server never sent; video waits for a keyframe, so no frame that refers to a dropped one
+   * reaches the decoder.
+   */
+  void resumeAfterGap() {
+    rewriter.switchSource();
+    if (producer.kind() == MediaKind.VIDEO) {
+      current = null;
+    }
+  }
+
   /** Rewrites {@code in} into the transport's send buffer and sends it; the length, or -1. */
   private int send(RtpPacket in, int pt, int outSeq, long outTs, long nowNanos) {
     RtpSink transport = sink;

@@ -186,7 +186,11 @@ public final class Producer {
     boolean resumed = this.blocked && !blocked;
     this.blocked = blocked;
     if (resumed) {
-      // Subscribers' decoders resume on a keyframe.
+      // What was dropped meanwhile is not lost to the subscribers: their streams go on where they
+      // stopped, and video from the keyframe asked for here.
+      for (int i = 0, n = downTracks.size(); i < n; i++) {
+        downTracks.get(i).resumeAfterGap();
+      }
       lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
       requestKeyframe(nowNanos);
     }

@@ -85,9 +85,17 @@ class RoomServiceTest {
           () -> aliceEvents.stream().anyMatch(e -> e.startsWith("track-muted") && e.contains("\"byServer\":true")));
       awaitSilence(rec, cam.trackId());
       assertThat(api.getParticipant("r", "alice").tracks().get(0).muted()).isTrue();
+      List<ClientHarness.Received> beforeUnmute = rec.media(cam.trackId());
       api.mutePublishedTrack("r", "alice", cam.trackId(), false);
-      int before = rec.media(cam.trackId()).size();
+      int before = beforeUnmute.size();
       ClientHarness.await("video again after unmute", T, () -> rec.media(cam.trackId()).size() > before + 10);
+      // The stream goes on where it stopped, from a keyframe: nothing looks lost to bob.
+      ClientHarness.Received last = beforeUnmute.get(before - 1);
+      ClientHarness.Received resumed = rec.media(cam.trackId()).get(before);
+      assertThat(resumed.seq()).as("the first sequence number after the unmute").isEqualTo((last.seq() + 1) & 0xffff);
+      assertThat(resumed.keyframe()).as("the first packet after the unmute starts a keyframe").isTrue();
+      assertThat((resumed.timestamp() - last.timestamp()) & 0xffffffffL).as("the timestamp advanced by the muted time")
+          .isGreaterThan(90_000L * (resumed.nanos() - last.nanos()) / 1_000_000_000L / 2);
 
       // Remove: bob's connection closes and the room no longer lists him.
       api.removeParticipant("r", "bob");
