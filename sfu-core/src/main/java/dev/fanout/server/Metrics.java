@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The server's Prometheus registry: JVM and process metrics (CPU seconds, memory, threads, GC)
@@ -126,28 +127,11 @@ public final class Metrics implements RoomObserver {
           cb.call(s.media().plisToPublishers(), "pli");
         })
         .register(registry);
-    CounterWithCallback.builder()
-        .name("fanout_media_packets")
-        .help("RTP packets of published tracks received from publishers (in) and forwarded to subscribers (out)")
-        .labelNames("kind", "direction")
-        .callback(cb -> {
-          for (MediaKind k : MediaKind.values()) {
-            cb.call(s.media().packetsReceived(k), k.sdpName(), "in");
-            cb.call(s.media().packetsForwarded(k), k.sdpName(), "out");
-          }
-        })
-        .register(registry);
-    CounterWithCallback.builder()
-        .name("fanout_media_bytes")
-        .help("RTP payload bytes of fanout_media_packets_total")
-        .labelNames("kind", "direction")
-        .callback(cb -> {
-          for (MediaKind k : MediaKind.values()) {
-            cb.call(s.media().bytesReceived(k), k.sdpName(), "in");
-            cb.call(s.media().bytesForwarded(k), k.sdpName(), "out");
-          }
-        })
-        .register(registry);
+    perKind("fanout_media_packets",
+        "RTP packets of published tracks received from publishers (in) and forwarded to subscribers (out)",
+        s.media()::packetsReceived, s.media()::packetsForwarded);
+    perKind("fanout_media_bytes", "RTP payload bytes of fanout_media_packets_total",
+        s.media()::bytesReceived, s.media()::bytesForwarded);
     s.media().observeReports(new ReportHistograms(registry));
     counter("fanout_repairs_sent", "Packets re-sent to subscribers in answer to NACKs", s.media()::repairsSent);
     counter("fanout_repairs_received", "Publisher retransmissions (RTX) that repaired a packet", s.media()::repairsReceived);
@@ -226,6 +210,18 @@ public final class Metrics implements RoomObserver {
     public void publisherLoss(MediaKind kind, double fractionLost) {
       publisherLoss[kind.ordinal()].observe(fractionLost);
     }
+  }
+
+  /** A counter labelled by media kind and direction ({@code in} from publishers, {@code out} to subscribers). */
+  private void perKind(String name, String help, ToLongFunction<MediaKind> in, ToLongFunction<MediaKind> out) {
+    CounterWithCallback.builder().name(name).help(help).labelNames("kind", "direction")
+        .callback(cb -> {
+          for (MediaKind k : MediaKind.values()) {
+            cb.call(in.applyAsLong(k), k.sdpName(), "in");
+            cb.call(out.applyAsLong(k), k.sdpName(), "out");
+          }
+        })
+        .register(registry);
   }
 
   private void counter(String name, String help, LongSupplier value) {

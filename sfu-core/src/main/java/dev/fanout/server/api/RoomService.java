@@ -297,17 +297,16 @@ public final class RoomService {
     if (n == null || n.isNull()) {
       return List.of();
     }
-    List<String> out = new ArrayList<>();
-    if (n.isArray()) {
-      for (JsonNode e : n) {
-        if (!e.isTextual()) {
-          break;
-        }
-        out.add(e.asText());
-      }
+    ApiError wrong = new ApiError(400, "invalid_argument", field + " must be an array of strings");
+    if (!n.isArray()) {
+      throw wrong;
     }
-    if (!n.isArray() || out.size() != n.size()) {
-      throw new ApiError(400, "invalid_argument", field + " must be an array of strings");
+    List<String> out = new ArrayList<>();
+    for (JsonNode e : n) {
+      if (!e.isTextual()) {
+        throw wrong;
+      }
+      out.add(e.asText());
     }
     return out;
   }

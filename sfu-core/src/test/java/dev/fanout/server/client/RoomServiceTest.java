@@ -188,6 +188,10 @@ class RoomServiceTest {
     HttpResponse<String> negative = post(http, "CreateRoom", token, "{\"name\":\"x\",\"emptyTimeout\":-1}");
     assertThat(negative.statusCode()).isEqualTo(400);
     assertThat(negative.body()).contains("emptyTimeout must be a whole number");
+    HttpResponse<String> notAList = post(http, "SendData", token, "{\"room\":\"r\",\"data\":\"aGk=\",\"destinationIdentities\":\"alice\"}");
+    assertThat(notAList.statusCode()).isEqualTo(400);
+    assertThat(notAList.body()).contains("destinationIdentities must be an array of strings");
+    assertThat(post(http, "ListRooms", token, "{\"names\":[\"r\",7]}").body()).contains("names must be an array of strings");
     assertThat(http.send(HttpRequest.newBuilder(base.resolve("/twirp/fanout.RoomService/ListRooms")).GET().build(),
         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
   }
